@@ -1,0 +1,182 @@
+"""The pipeline: documents → tables → observations → checks → package.
+
+Each document is processed on its own: an error in one is recorded (file, stage, message) and the others
+build. Results are plain records, combined once at the end into typed frames and written in bulk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govstats import codebook as codebook_module
+from govstats.checks import run_checks
+from govstats.codebook import Codebook
+from govstats.documents import Document, DocumentError, describe, read_document
+from govstats.matching import LabelMatcher
+from govstats.normalize import Rejection, normalize_table
+from govstats.tables import find_tables
+
+INPUT_SUFFIXES = (".txt", ".md", ".text")
+
+
+class InputError(Exception):
+    """The inputs given to the build cannot be used (missing path, nothing to read)."""
+
+
+@dataclass
+class DocumentResult:
+    document: dict
+    observations: list[dict] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+    rejections: list[dict] = field(default_factory=list)
+    tables: list[tuple[int, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class BuildResult:
+    records: dict[str, list[dict]]
+    schema_failures: list[str]
+
+    def summary_counts(self) -> dict[str, int]:
+        observations = self.records["observations"]
+        checks = self.records["checks"]
+        status = Counter(o["status"] for o in observations)
+        check_status = Counter((c["status"], c["severity"]) for c in checks)
+        return {
+            "documents": len(self.records["documents"]),
+            "documents_with_tables": sum(d["n_tables"] > 0 for d in self.records["documents"]),
+            "documents_failed": sum(d["status"] == "error" for d in self.records["documents"]),
+            "tables": sum(d["n_tables"] for d in self.records["documents"]),
+            "observations": len(observations),
+            "reported": status["reported"],
+            "blank": status["blank"],
+            "placeholder": status["placeholder"],
+            "unparsable": status["unparsable"],
+            "flagged": sum(1 for o in observations if o["flags"]),
+            "unmatched": sum(1 for o in observations if not o["indicator_id"]),
+            "rejections": len(self.records["rejections"]),
+            "checks": len(checks),
+            "checks_passed": sum(n for (s, _), n in check_status.items() if s == "pass"),
+            "checks_failed_error": check_status[("fail", "error")],
+            "checks_failed_warning": check_status[("fail", "warning")],
+            "checks_not_assessable": sum(n for (s, _), n in check_status.items() if s == "not_assessable"),
+            "schema_failures": len(self.schema_failures),
+        }
+
+
+def collect_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus text files found under named folders, sorted for a stable order."""
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
+                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            found.add(path)
+        else:
+            raise InputError(f"input not found: {path}")
+    if not found:
+        raise InputError("no input documents found (looked for " + ", ".join(INPUT_SUFFIXES) + " files)")
+    return sorted(found, key=lambda p: p.as_posix())
+
+
+def document_ids(paths: list[Path]) -> list[str]:
+    """File stems, made unique with a short hash of the path where two inputs share a stem."""
+    stems = Counter(p.stem for p in paths)
+    return [p.stem if stems[p.stem] == 1 else f"{p.stem}-{hashlib.sha256(p.as_posix().encode()).hexdigest()[:8]}"
+            for p in paths]
+
+
+def _source_name(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _document_record(document: Document | None, doc_id: str, source_file: str, path: Path) -> dict:
+    if document is None:
+        data = path.read_bytes() if path.is_file() else b""
+        return {"doc_id": doc_id, "source_file": source_file, "sha256": hashlib.sha256(data).hexdigest(),
+                "n_bytes": len(data), "encoding": None, "title": None, "agency": None, "report_year": None,
+                "published_date": None, "contact": None, "doc_kind": "other", "template": "none"}
+    return {"doc_id": doc_id, "source_file": source_file, "sha256": document.sha256, "n_bytes": document.n_bytes,
+            "encoding": document.encoding, "title": document.title, "agency": document.agency,
+            "report_year": document.report_year, "published_date": document.published_date,
+            "contact": document.contact, "doc_kind": document.doc_kind, "template": "none"}
+
+
+def _rejection_records(doc_id: str, rejections: list[Rejection]) -> list[dict]:
+    return [{"doc_id": doc_id, "rejection_number": number, "source_line": r.source_line, "stage": r.stage,
+             "reason_code": r.reason_code, "raw_text": r.raw_text, "message": r.message}
+            for number, r in enumerate(sorted(rejections, key=lambda r: (r.source_line or 0, r.stage)), start=1)]
+
+
+def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: LabelMatcher) -> DocumentResult:
+    """One document through every stage; never raises: failures become an error status and a rejection."""
+    source_file = _source_name(path)
+    stage = "read"
+    try:
+        document = read_document(path, doc_id, source_file)
+        stage = "tables"
+        raw_tables, rejected_lines = find_tables(document.lines, codebook)
+        rejections = [Rejection(r.line, "tables", r.reason_code, r.raw, r.message) for r in rejected_lines]
+        stage = "normalize"
+        result = DocumentResult(_document_record(document, doc_id, source_file, path))
+        for raw_table in raw_tables:
+            table = normalize_table(raw_table, doc_id, document.report_year, matcher)
+            result.observations.extend(table.observations)
+            rejections.extend(table.rejections)
+            result.checks.extend(run_checks(doc_id, raw_table.number, table.template, table.observations, codebook))
+            result.tables.append((raw_table.number, table.template))
+        describe(document, has_table=bool(raw_tables))
+        record = _document_record(document, doc_id, source_file, path)
+        templates = [t for _, t in result.tables if t]
+        record.update(template=templates[0] if templates else "none", n_tables=len(raw_tables),
+                      status="ok" if raw_tables else "no_table",
+                      status_message="; ".join(document.notes) or None)
+        result.document = record
+        result.rejections = _rejection_records(doc_id, rejections)
+    except DocumentError as error:
+        result = _failed(path, doc_id, source_file, stage, "unreadable_document", str(error))
+    except Exception as error:
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        result = _failed(path, doc_id, source_file, stage, "processing_error", f"{stage}: {detail}")
+    result.document["n_observations"] = len(result.observations)
+    result.document["n_rejections"] = len(result.rejections)
+    return result
+
+
+def _failed(path: Path, doc_id: str, source_file: str, stage: str, code: str, message: str) -> DocumentResult:
+    record = _document_record(None, doc_id, source_file, path)
+    record.update(n_tables=0, status="error", status_message=message)
+    rejection = Rejection(None, stage if stage != "normalize" else "normalize", code, None, message)
+    return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
+
+
+def indicator_records(codebook: Codebook) -> list[dict]:
+    return [{name: getattr(indicator, name) for name in (f.name for f in codebook.fields["indicators"])}
+            for indicator in codebook.indicators.values()]
+
+
+def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = None) -> BuildResult:
+    """Process every input document and validate the combined records against the codebook schemas."""
+    codebook = codebook_module.load()
+    matcher = LabelMatcher(codebook)
+    paths = collect_inputs(inputs)
+    records: dict[str, list[dict]] = {name: [] for name in ("documents", "observations", "checks", "rejections")}
+    for index, (path, doc_id) in enumerate(zip(paths, document_ids(paths), strict=False), start=1):
+        result = process_document(path, doc_id, codebook, matcher)
+        records["documents"].append(result.document)
+        records["observations"].extend(result.observations)
+        records["checks"].extend(result.checks)
+        records["rejections"].extend(result.rejections)
+        if progress:
+            progress(index, len(paths), path)
+    records["indicators"] = indicator_records(codebook)
+    return BuildResult(records, [])

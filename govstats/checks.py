@@ -1,0 +1,137 @@
+"""Accounting checks derived from the codebook relations, one result row per rule and table.
+
+Sound under missing data: a rule passes only if the reported cells prove it, fails only if they disprove
+it whatever the blanks hide (counts are non-negative), and is ``not_assessable`` otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from govstats.codebook import Codebook
+
+
+@dataclass(frozen=True)
+class _Cell:
+    value: float | None
+    line: int | None
+    label: str
+
+
+def _cells(observations: list[dict], codebook: Codebook) -> dict[str, _Cell]:
+    cells: dict[str, _Cell] = {}
+    for obs in observations:
+        if obs["indicator_id"]:
+            amount = obs["value_base"] if obs["value_base"] is not None else obs["value"]
+            cells[obs["indicator_id"]] = _Cell(amount, obs["source_line"], obs["row_label"] or "")
+    return cells
+
+
+def _show(value: float | None) -> str:
+    if value is None:
+        return "blank"
+    return f"{value:g}" if value == int(value) else f"{value}"
+
+
+def _result(doc_id: str, table_number: int, check_id: str, kind: str, severity: str, indicator_id: str,
+            involved: list[str], expected: float | None, actual: float | None, n_missing: int, status: str,
+            message: str, cells: dict[str, _Cell]) -> dict:
+    lines = sorted({cells[i].line for i in involved if i in cells and cells[i].line is not None})
+    return {
+        "doc_id": doc_id, "table_number": table_number, "check_id": check_id, "rule_kind": kind,
+        "severity": severity, "indicator_id": indicator_id, "involved_ids": " ".join(involved),
+        "expected": expected, "actual": actual, "n_missing": n_missing, "status": status, "message": message,
+        "source_lines": " ".join(str(line) for line in lines) or None,
+    }
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def check_sum(parent: str, addends: list[str], cells: dict[str, _Cell]) -> tuple[str, float | None, int, str]:
+    """parent = Σ addends. Returns (status, sum of reported addends, number missing, message)."""
+    total = cells.get(parent)
+    reported = [cells[a].value for a in addends if a in cells and cells[a].value is not None]
+    n_missing = len(addends) - len(reported) + (0 if total and total.value is not None else 1)
+    actual = sum(reported) if reported else None
+    terms = " + ".join(_show(cells[a].value if a in cells else None) for a in addends)
+    if total is None or total.value is None:
+        return "not_assessable", actual, n_missing, f"{terms} = {_show(actual)}; the total is blank"
+    if actual is None:
+        return "not_assessable", None, n_missing, f"total {_show(total.value)}; every addend is blank"
+    text = f"{terms} = {_show(actual)}; total {_show(total.value)}"
+    if len(reported) == len(addends):
+        return ("pass" if _close(actual, total.value) else "fail"), actual, n_missing, text
+    if actual > total.value and not _close(actual, total.value):
+        return "fail", actual, n_missing, text + " (reported addends alone exceed the total)"
+    if _close(actual, total.value):
+        return "pass", actual, n_missing, text + " (reported addends make the total; the blank ones add nothing)"
+    return "not_assessable", actual, n_missing, text + " (blank addends could make up the difference)"
+
+
+_AtMost = tuple[str, float | None, float | None, int, str]
+
+
+def check_at_most(part: str, whole: list[str], cells: dict[str, _Cell]) -> _AtMost:
+    """part ≤ Σ whole. Returns (status, bound, part value, number missing, message)."""
+    part_cell = cells.get(part)
+    part_value = part_cell.value if part_cell else None
+    reported = [cells[w].value for w in whole if w in cells and cells[w].value is not None]
+    n_missing = (part_value is None) + len(whole) - len(reported)
+    bound = sum(reported) if reported else None
+    text = f"{_show(part_value)} <= {_show(bound)}"
+    if part_value is None or bound is None:
+        return "not_assessable", bound, part_value, n_missing, text + " (a cell the rule needs is blank)"
+    if part_value <= bound or _close(part_value, bound):
+        return "pass", bound, part_value, n_missing, text
+    if len(reported) == len(whole):
+        return "fail", bound, part_value, n_missing, text
+    return "not_assessable", bound, part_value, n_missing, text + " (blank cells could raise the bound)"
+
+
+def run_checks(doc_id: str, table_number: int, template: str | None, observations: list[dict],
+               codebook: Codebook) -> list[dict]:
+    """Every rule of the table's template, applied to its observations."""
+    if template is None:
+        return []
+    cells = _cells(observations, codebook)
+    results: list[dict] = []
+    for indicator in codebook.indicators.values():
+        if indicator.template != template:
+            continue
+        children = codebook.children(indicator.indicator_id)
+        addends = [c.indicator_id for c in children if c.relation == "sum"]
+        if addends:
+            status, actual, n_missing, message = check_sum(indicator.indicator_id, addends, cells)
+            expected = cells[indicator.indicator_id].value if indicator.indicator_id in cells else None
+            results.append(_result(doc_id, table_number, f"sum:{indicator.indicator_id}", "sum", "error",
+                                   indicator.indicator_id, [indicator.indicator_id, *addends], expected, actual,
+                                   n_missing, status, message, cells))
+        if indicator.relation == "of_which" and indicator.parent_id:
+            status, bound, part, n_missing, message = check_at_most(
+                indicator.indicator_id, [indicator.parent_id], cells)
+            results.append(_result(doc_id, table_number, f"of_which:{indicator.indicator_id}", "at_most", "error",
+                                   indicator.indicator_id, [indicator.indicator_id, indicator.parent_id], bound,
+                                   part, n_missing, status, message, cells))
+        if indicator.relation == "dedup_total" and indicator.compare_id:
+            channels = [c.indicator_id for c in codebook.children(indicator.compare_id) if c.relation == "sum"]
+            status, bound, part, n_missing, message = check_at_most(indicator.indicator_id, channels, cells)
+            results.append(_result(doc_id, table_number, f"dedup_total:{indicator.indicator_id}", "dedup_total",
+                                   "error", indicator.indicator_id, [indicator.indicator_id, *channels], bound,
+                                   part, n_missing, status, message, cells))
+    for rule in codebook.rules:
+        if rule.template != template:
+            continue
+        status, bound, part, n_missing, message = check_at_most(rule.left_id, list(rule.right_ids), cells)
+        results.append(_result(doc_id, table_number, rule.rule_id, rule.kind, rule.severity, rule.left_id,
+                               [rule.left_id, *rule.right_ids], bound, part, n_missing, status,
+                               f"{message}: {rule.description}", cells))
+    for obs in observations:
+        indicator_id = obs["indicator_id"]
+        negative = indicator_id and obs["value"] is not None and obs["value"] < 0
+        if negative and not codebook.indicators[indicator_id].allow_negative:
+            results.append(_result(doc_id, table_number, f"non_negative:{indicator_id}", "non_negative",
+                                   "error", indicator_id, [indicator_id], 0.0, obs["value"], 0, "fail",
+                                   f"{_show(obs['value'])} is negative; the form counts things", cells))
+    return results

@@ -1,0 +1,173 @@
+"""Command line: thin commands over the library. Heavy imports happen inside the commands.
+
+Exit codes: 0 success; 1 ``--strict`` and a document failed or an error-level check failed (or validation
+found errors); 2 bad usage or inputs; 3 the built data broke its own schema (nothing was published);
+4 the outputs could not be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from govstats import __version__
+
+EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_SCHEMA, EXIT_WRITE = 0, 1, 2, 3, 4
+PROGRESS_THRESHOLD = 50
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m govstats",
+        description="Recover the statistics tables of Chinese government information-disclosure annual "
+                    "reports (政府信息公开工作年度报告) as validated open data.",
+        epilog="Exit codes: 0 ok; 1 --strict and a document failed or an error-level check failed; "
+               "2 bad usage or inputs; 3 the built data broke its schema (nothing published); "
+               "4 outputs could not be written.")
+    parser.add_argument("--version", action="version", version=f"govstats {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build data/ and datapackage.json from documents",
+                                description="Read documents (default: seeds/), recover their statistics tables, "
+                                            "check them and write CSV, Parquet, XLSX and datapackage.json.")
+    build.add_argument("--input", action="append", type=Path, metavar="PATH",
+                       help="a document or a folder of documents (.txt, .md); repeatable (default: seeds)")
+    build.add_argument("--output", type=Path, default=Path("."), metavar="DIR",
+                       help="where datapackage.json and data/ are written (default: current folder)")
+    build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    build.add_argument("--strict", action="store_true",
+                       help="exit 1 if a document failed or an error-level check failed")
+
+    parse = commands.add_parser("parse", help="print the normalized rows recovered from one document",
+                                description="Show what govstats reads from one document, row by row.")
+    parse.add_argument("file", type=Path, help="the document to read")
+
+    validate = commands.add_parser("validate", help="validate a built package with Frictionless",
+                                   description="Run Frictionless on DIR/datapackage.json (types, keys, "
+                                               "foreign keys, constraints).")
+    validate.add_argument("dir", type=Path, nargs="?", default=Path("."), help="package folder (default: .)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "build":
+        return _build(args)
+    if args.command == "parse":
+        return _parse(args)
+    return _validate(args)
+
+
+def _progress(quiet: bool):
+    def report(index: int, total: int, path: Path) -> None:
+        if quiet or total < PROGRESS_THRESHOLD:
+            return
+        step = max(1, total // 20)
+        if index % step == 0 or index == total:
+            print(f"  [{index}/{total}] {path}", file=sys.stderr, flush=True)
+    return report
+
+
+def _build(args: argparse.Namespace) -> int:
+    from govstats import build, package, validate
+    from govstats.codebook import load
+
+    inputs = args.input or [Path("seeds")]
+    try:
+        result = build.run(inputs, progress=_progress(args.quiet))
+    except build.InputError as error:
+        print(f"govstats: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    codebook = load()
+    frames, failures = validate.typed_frames(codebook, result.records)
+    result.schema_failures = failures
+    counts = result.summary_counts()
+    summary = _summary_lines(counts, args.output)
+    if failures:
+        print("govstats: error: the built data does not match its schema; nothing was written:", file=sys.stderr)
+        for failure in failures[:20]:
+            print(f"  {failure}", file=sys.stderr)
+        return EXIT_SCHEMA
+    try:
+        package.write_package(args.output, codebook, result.records, frames, summary[:-1])
+    except OSError as error:
+        print(f"govstats: error: cannot write outputs to {args.output}: {error}", file=sys.stderr)
+        return EXIT_WRITE
+    if not args.quiet:
+        print("\n".join(summary))
+        for line in _problem_lines(result.records):
+            print(line)
+    failed = counts["documents_failed"] or counts["checks_failed_error"]
+    return EXIT_STRICT if args.strict and failed else EXIT_OK
+
+
+def _summary_lines(counts: dict[str, int], output: Path) -> list[str]:
+    c = counts
+    return [
+        f"govstats {__version__}: {c['documents']} documents read, {c['documents_with_tables']} with tables, "
+        f"{c['documents_failed']} failed",
+        f"  tables:        {c['tables']}",
+        f"  observations:  {c['observations']} ({c['reported']} reported, {c['blank']} blank, "
+        f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['flagged']} flagged, "
+        f"{c['unmatched']} without indicator)",
+        f"  rejections:    {c['rejections']} source lines or cells not turned into observations",
+        f"  checks:        {c['checks']} ({c['checks_passed']} pass, {c['checks_failed_error']} fail, "
+        f"{c['checks_failed_warning']} warning-level fail, {c['checks_not_assessable']} not assessable)",
+        f"  outputs:       {(output / 'datapackage.json').as_posix()} and {(output / 'data').as_posix()}/ "
+        "(CSV, Parquet, govstats.xlsx)",
+    ]
+
+
+def _problem_lines(records: dict[str, list[dict]], limit: int = 10) -> list[str]:
+    lines = []
+    failed_docs = [d for d in records["documents"] if d["status"] == "error"]
+    for document in failed_docs[:limit]:
+        lines.append(f"  failed: {document['source_file']}: {document['status_message']}")
+    failed_checks = [c for c in records["checks"] if c["status"] == "fail" and c["severity"] == "error"]
+    for check in failed_checks[:limit]:
+        lines.append(f"  check failed: {check['doc_id']} {check['check_id']}: {check['message']}"
+                     f" (lines {check['source_lines']})")
+    hidden = len(failed_docs) + len(failed_checks) - len(lines)
+    if hidden > 0:
+        lines.append(f"  … and {hidden} more (see data/documents.csv and data/checks.csv)")
+    return lines
+
+
+def _parse(args: argparse.Namespace) -> int:
+    from govstats import build
+    from govstats.codebook import load
+    from govstats.matching import LabelMatcher
+
+    if not args.file.is_file():
+        print(f"govstats: error: not a file: {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    codebook = load()
+    result = build.process_document(args.file, args.file.stem, codebook, LabelMatcher(codebook))
+    document = result.document
+    print(f"{document['source_file']}: {document['status']}; agency {document['agency']}; "
+          f"year {document['report_year']}; published {document['published_date']}; kind {document['doc_kind']}; "
+          f"template {document['template']}; {document['n_tables']} tables")
+    if document["status_message"]:
+        print(f"  note: {document['status_message']}")
+    columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status", "flags")
+    if result.observations:
+        print("\t".join(columns))
+        for obs in result.observations:
+            print("\t".join("" if obs[c] is None else str(obs[c]) for c in columns))
+    for rejection in result.rejections:
+        print(f"rejected line {rejection['source_line']}: {rejection['reason_code']}: {rejection['message']}")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from govstats.validate import frictionless_report
+
+    if not (args.dir / "datapackage.json").is_file():
+        print(f"govstats: error: no datapackage.json in {args.dir}", file=sys.stderr)
+        return EXIT_USAGE
+    valid, messages = frictionless_report(args.dir)
+    for message in messages:
+        print(message)
+    print("valid" if valid else "invalid")
+    return EXIT_OK if valid else EXIT_STRICT

@@ -1,0 +1,196 @@
+"""Read one input file: bytes → text (encoding detected, original kept) → document metadata.
+
+Metadata comes from what the text states (title line, 单位名称, date line); nothing is invented:
+a field the text does not state is left empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from govstats.text import compact, to_simplified
+
+
+class DocumentError(Exception):
+    """The file cannot be read as a document; the message says why."""
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source_file: str
+    sha256: str
+    n_bytes: int
+    encoding: str
+    text: str
+    lines: list[str]
+    title: str | None = None
+    agency: str | None = None
+    report_year: int | None = None
+    published_date: date | None = None
+    contact: str | None = None
+    doc_kind: str = "other"
+    notes: list[str] = field(default_factory=list)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode UTF-8 (with or without BOM) or GB18030; return (text, encoding name)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace"), "utf-8 (undecodable bytes replaced)"
+
+
+def read_document(path: Path, doc_id: str, source_file: str) -> Document:
+    """Read a file and extract its metadata; raise DocumentError if it is not a text document."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DocumentError(f"cannot read file: {error.strerror or error}") from error
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError("binary file (NUL bytes), not a text document")
+    text, encoding = decode(data)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    document = Document(doc_id=doc_id, source_file=source_file, sha256=hashlib.sha256(data).hexdigest(),
+                        n_bytes=len(data), encoding=encoding, text=text, lines=lines)
+    describe(document)
+    return document
+
+
+_TITLE_WORDS = re.compile(r"(报告|总结|方案|要点|计划|统计表)")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}月)")
+_OPENING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?(?:[,，、]|(?:以来)?)")
+_TABLE_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,20}统计表")
+_DATE_LINE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_PUBLISHED = re.compile(
+    r"(?:发布时间|发布日期|发文日期|成文日期)[:：]\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_AGENCY_FIELD = re.compile(r"单位名称[:：]\s*(.+?)(?=\s*(?:联系人|联系电话|填报人|填报日期|\||$))")
+_CONTACT = re.compile(r"联系(?:人及电话|电话|方式)[:：]\s*([^\s|]+)")
+_SPAM = re.compile(r"[A-Za-z]+\d|\d+[A-Za-z]|官网|网址|平台客户端")
+_AGENCY_SUFFIX = re.compile(r"(局|委|办|厅|院|政府|室|中心|会|所|镇|乡|街道|处|委员会|办公室|党组)$")
+
+
+def _first_lines(lines: list[str], limit: int) -> list[tuple[int, str]]:
+    found = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            found.append((number, line.strip()))
+            if len(found) == limit:
+                break
+    return found
+
+
+def find_title(lines: list[str]) -> str | None:
+    """A short line near the top that names a report, summary or plan; never the first prose sentence."""
+    for _, line in _first_lines(lines, 3):
+        simplified = to_simplified(compact(line))
+        short = len(simplified) <= 60 and "|" not in line
+        if short and _TITLE_WORDS.search(simplified) and not simplified.endswith(("。", "!", "！")):
+            return line
+    return None
+
+
+def find_kind(title: str | None, text: str, has_table: bool = False) -> str:
+    """annual_report, work_summary, work_plan or other, from the title (else the opening) wording."""
+    probe = to_simplified(compact(title or text[:300]))
+    if "年度报告" in probe or (has_table and "政府信息公开" in probe):
+        return "annual_report"
+    if "总结" in probe:
+        return "work_summary"
+    if any(word in probe for word in ("方案", "要点", "计划")):
+        return "work_plan"
+    return "other"
+
+
+def find_report_year(document: Document) -> int | None:
+    """The year the text says the report covers: statistics-table title, then title, then opening words."""
+    candidates: list[str] = []
+    for line in document.lines:
+        match = _TABLE_TITLE.search(compact(line))
+        if match:
+            candidates.append(match.group(1))
+            break
+    if document.title:
+        match = _YEAR_IN_TITLE.search(compact(document.title))
+        if match:
+            candidates.append(match.group(1))
+    for _, line in _first_lines(document.lines, 1):
+        match = _OPENING_YEAR.match(compact(line))
+        if match and not compact(line)[match.end(1):].startswith(("年以来", "年来")):
+            candidates.append(match.group(1))
+    return int(candidates[0]) if candidates else None
+
+
+def find_published_date(lines: list[str]) -> date | None:
+    """The 发布时间 field, else the last stand-alone date line (the signature date)."""
+    for line in lines:
+        match = _PUBLISHED.search(compact(line))
+        if match:
+            return _date(*match.groups())
+    for line in reversed(lines):
+        match = _DATE_LINE.match(compact(line))
+        if match:
+            return _date(*match.groups())
+    return None
+
+
+def _date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def find_agency(document: Document) -> str | None:
+    """单位名称 field, else the part of the title before its year or 关于, else the signature line."""
+    for line in document.lines:
+        match = _AGENCY_FIELD.search(line)
+        if match and match.group(1).strip():
+            return match.group(1).strip()
+    if document.title:
+        title = document.title.strip()
+        cut = re.search(r"关于|(?:19|20)\d{2}\s*年", title)
+        if cut and cut.start() > 0:
+            return title[: cut.start()].strip()
+    signature = _signature(document.lines)
+    if signature and _SPAM.search(signature):
+        document.notes.append(f"signature line looks spam-injected, agency not taken from it: {signature}")
+        return None
+    return signature
+
+
+def _signature(lines: list[str]) -> str | None:
+    """The short line just above the closing date line, when it names an agency."""
+    for index in range(len(lines) - 1, 0, -1):
+        if _DATE_LINE.match(compact(lines[index])):
+            previous = lines[index - 1].strip()
+            if previous and len(previous) <= 40 and _AGENCY_SUFFIX.search(compact(previous)):
+                return previous
+            return None
+    return None
+
+
+def find_contact(lines: list[str]) -> str | None:
+    for line in lines:
+        match = _CONTACT.search(line)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
+def describe(document: Document, has_table: bool = False) -> None:
+    """Fill the metadata fields the text states."""
+    document.title = find_title(document.lines)
+    document.agency = find_agency(document)
+    document.report_year = find_report_year(document)
+    document.published_date = find_published_date(document.lines)
+    document.contact = find_contact(document.lines)
+    document.doc_kind = find_kind(document.title, document.text, has_table)

@@ -1,0 +1,184 @@
+"""Raw table → tidy observations: one per value cell, with indicator, unit, value, status and flags.
+
+Every row of a recovered table ends as observations or as rejections (with reason and line): nothing is
+dropped silently, and a blank cell is missing with status ``blank``, never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from govstats.codebook import Codebook, Indicator
+from govstats.matching import LabelMatcher
+from govstats.tables import RawRow, RawTable
+from govstats.text import cell_key, split_label
+from govstats.values import Cell, read_cell
+
+
+@dataclass
+class Rejection:
+    source_line: int | None
+    stage: str
+    reason_code: str
+    raw_text: str | None
+    message: str
+
+
+@dataclass
+class TableResult:
+    template: str | None
+    observations: list[dict] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+@dataclass
+class _RowState:
+    """What the rows above tell the next one: matched context and numbering level."""
+
+    context: tuple[str, ...] = ()
+    level: int | None = None
+    seen: set[str] = field(default_factory=set)
+
+
+def normalize_table(table: RawTable, doc_id: str, year: int | None, matcher: LabelMatcher) -> TableResult:
+    """Turn every row of a raw table into observations or rejections."""
+    codebook = matcher.codebook
+    labels = [row.cells[table.label_index] for row in table.rows if len(row.cells) > table.label_index]
+    template = matcher.choose_template(labels, year)
+    result = TableResult(template)
+    state = _RowState()
+    for row_number, row in enumerate(table.rows, start=1):
+        _normalize_row(table, row, row_number, doc_id, template, matcher, codebook, state, result)
+    return result
+
+
+def _cell(cells: tuple[str, ...], index: int | None) -> str:
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
+def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, template: str | None,
+                   matcher: LabelMatcher, codebook: Codebook, state: _RowState, result: TableResult) -> None:
+    if not any(row.cells):
+        result.rejections.append(Rejection(row.line, "normalize", "empty_row", row.raw, "row has no text in any cell"))
+        return
+    printed_label = _cell(row.cells, table.label_index)
+    label_cell_key = cell_key(split_label(printed_label).label)
+    if label_cell_key in codebook.ignored_labels:
+        result.rejections.append(Rejection(row.line, "normalize", "page_metadata", row.raw,
+                                           f"{codebook.ignored_labels[label_cell_key]}, not a statistic"))
+        return
+    split = split_label(printed_label)
+    row_flags: list[str] = []
+    if row.n_raw_cells != table.n_header_cells:
+        row_flags.append("ragged_row")
+
+    used = {table.label_index, *(column.cell_index for column in table.value_columns)}
+    if table.unit_index is not None:
+        used.add(table.unit_index)
+    header_width = max((i for i, cell in enumerate(table.header) if cell.strip()), default=-1) + 1
+    for index, text in enumerate(row.cells):
+        if text and index not in used and index >= header_width:
+            row_flags.append("extra_cells")
+            result.rejections.append(Rejection(row.line, "normalize", "extra_cell", text,
+                                               f"cell {index + 1} lies beyond the header's {header_width} columns"))
+
+    unit_cell = _cell(row.cells, table.unit_index)
+    unit_reading = read_cell(unit_cell, codebook) if unit_cell else None
+    number_in_unit = unit_reading is not None and unit_reading.status == "reported"
+    if number_in_unit and len(table.value_columns) > 1:
+        result.rejections.append(Rejection(row.line, "normalize", "value_in_unit_column_ambiguous", unit_cell,
+                                           "number in the unit column of a table with several value columns"))
+
+    node, match_flag = None, None
+    if template is not None:
+        match = matcher.match_row(template, printed_label, state.context)
+        node, match_flag = match.node, match.flag
+    else:
+        match_flag = "unmatched_label"
+    if node is not None:
+        state.context = node.path
+
+    if split.is_of_which:
+        level = (state.level or 0) + 1 if split.level is None else split.level + 1
+    else:
+        level = split.level
+        if level is not None:
+            state.level = level
+
+    for column_number, column in enumerate(table.value_columns, start=1):
+        flags = list(row_flags)
+        value_text = _cell(row.cells, column.cell_index)
+        printed_unit = unit_cell if unit_cell and not number_in_unit else None
+        if number_in_unit and len(table.value_columns) == 1 and not value_text.strip():
+            value_text, flags = unit_cell, [*flags, "value_in_unit_column"]
+        reading = read_cell(value_text, codebook)
+        indicator = _indicator_for(node, column.label, template, matcher, flags, match_flag)
+        if indicator is not None:
+            if indicator.indicator_id in state.seen:
+                flags.append("duplicate_indicator")
+                indicator = None
+            else:
+                state.seen.add(indicator.indicator_id)
+        result.observations.append(_observation(
+            doc_id, table, row, row_number, column_number, column.label, template, split, level,
+            indicator, reading, value_text, printed_unit, flags, codebook))
+
+
+def _indicator_for(node, column_label: str, template: str | None, matcher: LabelMatcher,
+                   flags: list[str], match_flag: str | None) -> Indicator | None:
+    if node is None:
+        flags.append(match_flag or "unmatched_label")
+        return None
+    indicator_id = node.columns.get(matcher.column_key(template or "", column_label))
+    if indicator_id is None:
+        flags.append("unknown_column")
+        return None
+    return matcher.codebook.indicators[indicator_id]
+
+
+def _observation(doc_id: str, table: RawTable, row: RawRow, row_number: int, column_number: int,
+                 column_label: str, template: str | None, split, level: int | None,
+                 indicator: Indicator | None, reading: Cell, value_text: str, printed_unit: str | None,
+                 flags: list[str], codebook: Codebook) -> dict:
+    flags.extend(reading.flags)
+    if reading.unit_text and printed_unit and cell_key(printed_unit) != cell_key(reading.unit_text):
+        flags.append("unit_conflict")
+    printed = reading.unit_text or (cell_key(printed_unit) if printed_unit else None)
+    form_unit = indicator.unit if indicator else None
+    unit = printed or form_unit
+    if printed is None and form_unit is not None:
+        flags.append("unit_from_codebook")
+    if indicator is not None and printed is not None and printed != form_unit:
+        flags.append("unit_differs_from_codebook")
+    unit_record = codebook.unit_by_zh(unit) if unit else None
+    if unit and unit_record is None:
+        flags.append("unknown_unit")
+    if indicator is not None and indicator.relation == "heading" and reading.status == "reported":
+        flags.append("value_on_heading")
+    value = reading.value
+    value_base = None
+    if value is not None and unit_record is not None:
+        value_base = value * Decimal(unit_record.multiplier)
+    return {
+        "doc_id": doc_id,
+        "table_number": table.number,
+        "row_number": row_number,
+        "column_number": column_number,
+        "indicator_id": indicator.indicator_id if indicator else None,
+        "template": template,
+        "row_label": split.label and (f"{split.prefix}{split.label}" if split.prefix else split.label),
+        "row_note": split.note,
+        "row_prefix": split.prefix,
+        "row_level": level,
+        "column_label": column_label,
+        "raw_value": value_text if value_text.strip() else None,
+        "value": float(value) if value is not None else None,
+        "unit": unit,
+        "unit_code": unit_record.unit_code if unit_record else None,
+        "value_base": float(value_base) if value_base is not None else None,
+        "base_unit_code": unit_record.base_unit_code if unit_record and value_base is not None else None,
+        "status": reading.status,
+        "flags": ";".join(sorted(set(flags))) or None,
+        "source_line": row.line,
+    }

@@ -1,0 +1,116 @@
+"""Recover tables from text: pipe-delimited lines → header + rows of cells, each with its source line.
+
+This stage knows table layout (which header cell is the label, the unit, a value column) but nothing of
+indicators: deciding what a row means is the next stage's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govstats.codebook import Codebook
+from govstats.text import cell_key
+
+PIPE = "|"
+
+
+@dataclass(frozen=True)
+class RawRow:
+    line: int
+    cells: tuple[str, ...]
+    raw: str
+    n_raw_cells: int
+
+
+@dataclass(frozen=True)
+class ValueColumn:
+    cell_index: int
+    label: str
+
+
+@dataclass
+class RawTable:
+    number: int
+    header_line: int
+    header: tuple[str, ...]
+    n_header_cells: int
+    label_index: int
+    unit_index: int | None
+    value_columns: tuple[ValueColumn, ...]
+    rows: list[RawRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RejectedLine:
+    line: int
+    raw: str
+    reason_code: str
+    message: str
+
+
+def split_cells(line: str) -> tuple[tuple[str, ...], int]:
+    """Split a pipe line into stripped cells; a leading pipe (markdown style) opens no cell."""
+    text = line.strip()
+    if text.startswith(PIPE):
+        text = text[1:]
+    parts = text.split(PIPE)
+    return tuple(part.strip(" \t\u3000\u00a0") for part in parts), len(parts)
+
+
+def pipe_blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
+    """Runs of consecutive pipe lines (blank lines inside a run are skipped, prose ends it)."""
+    blocks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        if PIPE in line:
+            current.append((number, line))
+        elif line.strip():
+            if current:
+                blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def read_header(cells: tuple[str, ...], codebook: Codebook) -> tuple[int, int | None, tuple[ValueColumn, ...]] | None:
+    """Roles of the header cells (label, unit, values) or None if this is not a statistics header."""
+    label_index = unit_index = None
+    values: list[ValueColumn] = []
+    for index, cell in enumerate(cells):
+        key = cell_key(cell)
+        if not key:
+            continue
+        role = codebook.header_roles.get(key)
+        if role == "label" and label_index is None:
+            label_index = index
+        elif role == "unit" and unit_index is None:
+            unit_index = index
+        elif role == "number":
+            continue
+        elif label_index is not None:
+            values.append(ValueColumn(index, cell))
+    if label_index is None or not values:
+        return None
+    return label_index, unit_index, tuple(values)
+
+
+def find_tables(lines: list[str], codebook: Codebook) -> tuple[list[RawTable], list[RejectedLine]]:
+    """All statistics tables in the text, plus the pipe lines that belong to none (with the reason)."""
+    tables: list[RawTable] = []
+    rejected: list[RejectedLine] = []
+    for block in pipe_blocks(lines):
+        table: RawTable | None = None
+        for number, line in block:
+            cells, n_raw = split_cells(line)
+            header = read_header(cells, codebook)
+            if header is not None:
+                label_index, unit_index, values = header
+                table = RawTable(len(tables) + 1, number, cells, n_raw, label_index, unit_index, values)
+                tables.append(table)
+            elif table is None:
+                rejected.append(RejectedLine(number, line, "not_a_statistics_table",
+                                             "pipe-delimited line outside any statistics table (no header above it)"))
+            else:
+                table.rows.append(RawRow(number, cells, line, n_raw))
+    return tables, rejected

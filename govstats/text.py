@@ -1,0 +1,93 @@
+"""Text helpers shared by every stage: width and script normalization for matching, label splitting.
+
+The original text is never changed; these functions only build keys to compare labels with.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+_INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+_CHINESE_NUMERAL = "一二三四五六七八九十"
+# Numbering prefixes, tried in order; the level is the depth they give on the official forms.
+_PREFIXES: tuple[tuple[re.Pattern[str], int | None], ...] = (
+    (re.compile(rf"^\s*[{_CHINESE_NUMERAL}]+\s*[、.．，,]\s*"), 1),
+    (re.compile(rf"^\s*[(（]\s*[{_CHINESE_NUMERAL}]+\s*[)）]\s*[、.．]?\s*"), 2),
+    (re.compile(r"^\s*[0-9０-９]+\s*[.．、,，)）]\s*(?![0-9０-９])"), 3),
+    (re.compile(r"^\s*[(（]\s*[0-9０-９]+\s*[)）]\s*[、.．]?\s*"), 4),
+    (re.compile(r"^\s*其\s*中\s*[:：,，]?\s*"), None),
+)
+_NOTE = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*")
+
+
+@dataclass(frozen=True)
+class SplitLabel:
+    """A printed row label taken apart: numbering prefix, label proper, parenthetical note."""
+
+    prefix: str | None
+    level: int | None
+    is_of_which: bool
+    label: str
+    note: str | None
+
+
+def compact(text: str) -> str:
+    """NFKC width folding, curly quotes made straight, all whitespace (incl. zero-width) removed."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
+
+
+@cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese (opencc); cached because the same labels recur in every document."""
+    if text.isascii():
+        return text
+    return _converter().convert(text)
+
+
+def split_label(printed: str) -> SplitLabel:
+    """Split ``(一)主动公开政府信息数 (不同渠道…计1条)`` into prefix, label and note, keeping the printed text."""
+    text = printed.strip()
+    prefix, level, of_which = None, None, False
+    for pattern, pattern_level in _PREFIXES:
+        match = pattern.match(text)
+        if match and match.end() < len(text):
+            prefix = match.group(0).strip()
+            level, of_which = pattern_level, pattern_level is None
+            text = text[match.end():]
+            # 其中 can follow a number (1.其中：…) and a number can follow 其中 (其中：1.…): keep both.
+            if not of_which:
+                inner = _PREFIXES[-1][0].match(text)
+                if inner and inner.end() < len(text):
+                    prefix, of_which, text = prefix + inner.group(0).strip(), True, text[inner.end():]
+            break
+    notes: list[str] = []
+    while True:
+        match = _NOTE.search(text)
+        if not match or (match.start() == 0 and match.end() == len(text)):
+            break
+        notes.append(match.group(1).strip())
+        text = (text[: match.start()] + text[match.end():]).strip()
+    return SplitLabel(prefix, level, of_which, text.strip(), "; ".join(n for n in notes if n) or None)
+
+
+@cache
+def label_key(printed: str) -> str:
+    """The key labels are matched on: label proper, width-folded, simplified, without spaces."""
+    return to_simplified(compact(split_label(printed).label))
+
+
+@cache
+def cell_key(printed: str) -> str:
+    """Key for short cells such as headers and units: width-folded, simplified, without spaces."""
+    return to_simplified(compact(printed))

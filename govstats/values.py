@@ -1,0 +1,58 @@
+"""Read one cell: a number (with an optional unit written inside it), a missing-value token, or text.
+
+Nothing that is not clearly a number becomes one: anything else is ``unparsable`` and keeps its raw text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from govstats.codebook import Codebook
+
+_NUMBER = re.compile(
+    r"^(?P<approx_before>约|大约|近)?"
+    r"(?P<number>[+-]?(?:\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.\d+)?)"
+    r"\s*(?P<approx_after>余|多|左右)?"
+    r"\s*(?P<unit>[^\d\s.,+-][^\d]*)?$"
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What a cell says: status (reported, blank, placeholder, unparsable), value, unit text, flags."""
+
+    status: str
+    value: Decimal | None = None
+    unit_text: str | None = None
+    flags: tuple[str, ...] = ()
+
+
+def read_cell(text: str, codebook: Codebook) -> Cell:
+    """Classify one cell's text using the codebook's missing-value tokens and units."""
+    stripped = unicodedata.normalize("NFKC", text).strip()
+    if stripped in codebook.missing_tokens:
+        return Cell(codebook.missing_tokens[stripped])
+    match = _NUMBER.match(stripped)
+    if not match:
+        return Cell("unparsable")
+    flags: list[str] = []
+    if match.group("approx_before") or match.group("approx_after"):
+        flags.append("approximate")
+    unit_text = match.group("unit")
+    if unit_text:
+        unit_text = unit_text.strip()
+        if codebook.unit_by_zh(unit_text) is None:
+            return Cell("unparsable")
+        flags.append("unit_in_value_cell")
+    value = Decimal(match.group("number").replace(",", "").replace(" ", ""))
+    if value < 0:
+        flags.append("negative_value")
+    return Cell("reported", value, unit_text or None, tuple(flags))
+
+
+def is_number_cell(text: str, codebook: Codebook) -> bool:
+    """True if the cell holds a number (used to spot values written in the unit column)."""
+    return read_cell(text, codebook).status == "reported"

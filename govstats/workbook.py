@@ -1,0 +1,156 @@
+"""The Excel workbook: README, one sheet per resource, a wide sheet and the data dictionary.
+
+Written with xlsxwriter directly (not through pandas) so that text is never turned into formulas, numbers
+stay numbers, no row is dropped at the sheet limit, and two builds give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from govstats import __version__, schemas
+from govstats.codebook import Codebook, Indicator
+
+EXCEL_MAX_ROWS = 1_048_576
+_FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
+_WIDE_KEYS = ("doc_id", "agency", "report_year", "template")
+
+
+def _width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wide_headers(codebook: Codebook, templates: list[str]) -> list[tuple[Indicator, str]]:
+    """Chinese header per indicator: its row label, with the column (cross tables) or the section
+    (labels repeated under several sections) added where needed, and the id as a last resort."""
+    chosen = [i for i in codebook.indicators.values() if i.template in templates]
+    same_row: dict[tuple[str, str | None, str], int] = {}
+    same_label: dict[str, set[str | None]] = {}
+    for indicator in chosen:
+        row_key = (indicator.template, indicator.parent_id, indicator.row_label_zh)
+        same_row[row_key] = same_row.get(row_key, 0) + 1
+        same_label.setdefault(indicator.row_label_zh, set()).add(indicator.parent_id)
+    labels = []
+    for indicator in chosen:
+        label = indicator.row_label_zh
+        if len(same_label[label]) > 1:
+            top = codebook.indicators[codebook.ancestors(indicator.indicator_id)[0]]
+            label = f"{top.row_label_zh} › {label}"
+        if same_row[(indicator.template, indicator.parent_id, indicator.row_label_zh)] > 1:
+            label = f"{label}｜{indicator.column_label_zh}"
+        labels.append(label)
+    return [(indicator, label if labels.count(label) == 1 else f"{label} [{indicator.indicator_id}]")
+            for indicator, label in zip(chosen, labels, strict=False)]
+
+
+def wide_rows(codebook: Codebook, documents: list[dict], observations: list[dict],
+              headers: list[tuple[Indicator, str]]) -> list[list[Any]]:
+    """One row per document; each indicator's value in the unit of the official form where convertible."""
+    values: dict[tuple[str, str], float] = {}
+    for obs in observations:
+        key = (obs["doc_id"], obs["indicator_id"])
+        if obs["indicator_id"] and obs["value"] is not None and key not in values:
+            values[key] = _in_form_unit(codebook, obs)
+    rows = []
+    for document in documents:
+        rows.append([document.get(k) for k in _WIDE_KEYS]
+                    + [values.get((document["doc_id"], indicator.indicator_id)) for indicator, _ in headers])
+    return rows
+
+
+def _in_form_unit(codebook: Codebook, obs: dict) -> float:
+    indicator = codebook.indicators[obs["indicator_id"]]
+    form_unit = codebook.units.get(indicator.unit_code or "")
+    if form_unit and obs["value_base"] is not None and obs["base_unit_code"] == form_unit.base_unit_code:
+        return obs["value_base"] / form_unit.multiplier
+    return obs["value"]
+
+
+class _Sheets:
+    def __init__(self, path: Path) -> None:
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "nan_inf_to_errors": True, "default_date_format": "yyyy-mm-dd"})
+        self.book.set_properties({"title": "govstats", "created": _FIXED_TIMESTAMP,
+                                  "comments": f"govstats {__version__}"})
+        self.bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
+        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+
+    def table(self, name: str, header_rows: list[list[str]], rows: list[list[Any]], note_if_too_big: str) -> bool:
+        """Write a sheet with frozen header, filter and readable widths; False if it cannot fit."""
+        sheet = self.book.add_worksheet(name)
+        if len(rows) + len(header_rows) > EXCEL_MAX_ROWS:
+            sheet.write_string(0, 0, note_if_too_big)
+            return False
+        for r, header in enumerate(header_rows):
+            for c, text in enumerate(header):
+                sheet.write_string(r, c, text, self.bold)
+        top = len(header_rows)
+        for r, row in enumerate(rows, start=top):
+            for c, value in enumerate(row):
+                self._write(sheet, r, c, value)
+        n_columns = len(header_rows[0])
+        for c in range(n_columns):
+            sample = [row[c] for row in rows[:500]]
+            width = max([_width(h[c]) for h in header_rows] + [_width(v) for v in sample] + [6])
+            sheet.set_column(c, c, min(width + 2, 60))
+        sheet.freeze_panes(top, 1)
+        sheet.autofilter(top - 1, 0, top - 1 + len(rows), n_columns - 1)
+        return True
+
+    def _write(self, sheet: Any, row: int, column: int, value: Any) -> None:
+        if value is None or (isinstance(value, float) and value != value):
+            return
+        if isinstance(value, bool):
+            sheet.write_boolean(row, column, value)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, column, value)
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(row, column, dt.datetime(value.year, value.month, value.day), self.date)
+        else:
+            sheet.write_string(row, column, str(value))
+
+
+def write_workbook(path: Path, codebook: Codebook, records: dict[str, list[dict]], summary: list[str]) -> None:
+    """All resources in one workbook; a sheet too big for Excel says where the full data is instead."""
+    sheets = _Sheets(path)
+    readme = sheets.book.add_worksheet("README")
+    readme.set_column(0, 0, 110, sheets.wrap)
+    guide = [
+        codebook.package["title"], "", codebook.package["description"], "",
+        "Sheets: documents, indicators (codebook), observations (one row per value cell), checks (accounting "
+        "rules), rejections (source text that is not an observation, with reason), wide (one row per document, "
+        "one column per indicator, values in the unit of the official form), dictionary (fields, units, "
+        "missing-value tokens, flags).",
+        "Blank cells are missing values, never 0: see observations.status.",
+        f"govstats {__version__}, codebook {codebook.version}.", "", *summary,
+    ]
+    for r, line in enumerate(guide):
+        readme.write_string(r, 0, line)
+    too_big = []
+    for resource in schemas.RESOURCES:
+        names = [f.name for f in codebook.fields[resource]]
+        rows = [[record.get(n) for n in names] for record in records[resource]]
+        note = (f"{resource} has {len(rows):,} rows, more than one Excel sheet holds: "
+                f"see data/{resource}.parquet or data/{resource}.csv")
+        if not sheets.table(resource, [names], rows, note):
+            too_big.append(note)
+    templates = sorted({d["template"] for d in records["documents"] if d["template"] in codebook.templates()})
+    headers = wide_headers(codebook, templates)
+    wide = wide_rows(codebook, records["documents"], records["observations"], headers)
+    sheets.table("wide", [list(_WIDE_KEYS) + [label for _, label in headers],
+                          ["" for _ in _WIDE_KEYS] + [i.indicator_id for i, _ in headers]], wide,
+                 "too many documents for one sheet: see data/observations.parquet")
+    dictionary = schemas.dictionary_rows(codebook)
+    names = ["section", "resource", "name", "type", "required", "allowed", "description"]
+    sheets.table("dictionary", [names], [[row[n] for n in names] for row in dictionary], "")
+    for r, note in enumerate(too_big, start=len(guide) + 1):
+        readme.write_string(r, 0, note)
+    sheets.book.close()
