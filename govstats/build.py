@@ -126,6 +126,7 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         stage = "tables"
         raw_tables, rejected_lines = find_tables(document.lines, codebook)
         rejections = [Rejection(r.line, "tables", r.reason_code, r.raw, r.message) for r in rejected_lines]
+        describe(document, has_table=bool(raw_tables))  # the document kind depends on whether a table was found
         stage = "normalize"
         result = DocumentResult(_document_record(document, doc_id, source_file, path))
         for raw_table in raw_tables:
@@ -134,7 +135,6 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
             rejections.extend(table.rejections)
             result.checks.extend(run_checks(doc_id, raw_table.number, table.template, table.observations, codebook))
             result.tables.append((raw_table.number, table.template))
-        describe(document, has_table=bool(raw_tables))
         record = _document_record(document, doc_id, source_file, path)
         templates = [t for _, t in result.tables if t]
         record.update(template=templates[0] if templates else "none", n_tables=len(raw_tables),

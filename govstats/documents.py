@@ -50,7 +50,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def read_document(path: Path, doc_id: str, source_file: str) -> Document:
-    """Read a file and extract its metadata; raise DocumentError if it is not a text document."""
+    """Read a file as text (metadata comes later, from ``describe``); raise DocumentError if it is not text."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -59,10 +59,8 @@ def read_document(path: Path, doc_id: str, source_file: str) -> Document:
         raise DocumentError("binary file (NUL bytes), not a text document")
     text, encoding = decode(data)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    document = Document(doc_id=doc_id, source_file=source_file, sha256=hashlib.sha256(data).hexdigest(),
-                        n_bytes=len(data), encoding=encoding, text=text, lines=lines)
-    describe(document)
-    return document
+    return Document(doc_id=doc_id, source_file=source_file, sha256=hashlib.sha256(data).hexdigest(),
+                    n_bytes=len(data), encoding=encoding, text=text, lines=lines)
 
 
 _TITLE_WORDS = re.compile(r"(报告|总结|方案|要点|计划|统计表)")
@@ -127,6 +125,18 @@ def find_report_year(document: Document) -> int | None:
         if match and not compact(line)[match.end(1):].startswith(("年以来", "年来")):
             candidates.append(match.group(1))
     return int(candidates[0]) if candidates else None
+
+
+_PLAN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:政务公开|政府信息公开)工作(?:方案|要点|计划)")
+
+
+def _plan_year(lines: list[str]) -> int | None:
+    """A work plan's year: the first "20XX年政务公开工作方案/要点" its opening lines name."""
+    for _, line in _first_lines(lines, 3):
+        match = _PLAN_YEAR.search(to_simplified(compact(line)))
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def find_published_date(lines: list[str]) -> date | None:
@@ -194,3 +204,5 @@ def describe(document: Document, has_table: bool = False) -> None:
     document.published_date = find_published_date(document.lines)
     document.contact = find_contact(document.lines)
     document.doc_kind = find_kind(document.title, document.text, has_table)
+    if document.report_year is None and document.doc_kind == "work_plan":
+        document.report_year = _plan_year(document.lines)
