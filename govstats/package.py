@@ -48,9 +48,18 @@ def write_csv(path: Path, names: list[str], records: list[dict]) -> None:
 
 def write_parquet(path: Path, codebook: Codebook, resource: str, frame: Any) -> None:
     import pyarrow as pa
+    import pyarrow.compute  # noqa: F401 - makes pa.compute available
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, schema=schemas.arrow_schema(codebook, resource), preserve_index=False)
+    schema = schemas.arrow_schema(codebook, resource)
+    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    for field in codebook.fields[resource]:
+        if field.enum:  # a fixed dictionary: every declared category, in declared order, even when unused
+            index = schema.get_field_index(field.name)
+            codes = pa.array(frame[field.name].cat.codes.to_numpy(), pa.int32())
+            codes = pa.compute.if_else(pa.compute.equal(codes, -1), pa.scalar(None, pa.int32()), codes)
+            array = pa.DictionaryArray.from_arrays(codes, pa.array(list(field.enum), pa.string()))
+            table = table.set_column(index, schema.field(index), array)
     pq.write_table(table, path, compression="zstd", row_group_size=256_000)
 
 

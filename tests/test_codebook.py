@@ -1,0 +1,85 @@
+"""The codebook is the single source of truth: every derived schema must agree with it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from govstats import schemas
+from govstats.text import label_key
+
+REFERENCE = Path(__file__).parent / "fixtures" / "ogi-templates.md"
+
+
+@pytest.mark.parametrize("resource", schemas.RESOURCES)
+def test_derived_schemas_agree_with_fields(codebook, resource):
+    names = [f.name for f in codebook.fields[resource]]
+    assert list(schemas.pandera_schema(codebook, resource).columns) == names
+    assert [f["name"] for f in schemas.frictionless_schema(codebook, resource)["fields"]] == names
+    assert schemas.arrow_schema(codebook, resource).names == names
+    dictionary = [r["name"] for r in schemas.dictionary_rows(codebook)
+                  if r["section"] == "field" and r["resource"] == resource]
+    assert dictionary == names
+
+
+@pytest.mark.parametrize("resource", schemas.RESOURCES)
+def test_every_field_is_described_and_keys_exist(codebook, resource):
+    names = {f.name for f in codebook.fields[resource]}
+    assert all(f.description for f in codebook.fields[resource])
+    assert set(schemas.primary_key(codebook, resource)) <= names
+
+
+def test_contract_field_names_are_kept(codebook):
+    contract = {
+        "observations": ["doc_id", "indicator_id", "row_label", "row_note", "column_label", "raw_value", "value",
+                         "unit", "unit_code", "value_base", "status", "flags", "source_line"],
+        "indicators": ["indicator_id", "template", "parent_id", "row_label_zh", "column_label_zh", "label_en",
+                       "unit", "relation"],
+        "documents": ["doc_id", "source_file", "sha256", "title", "agency", "report_year", "published_date",
+                      "template", "n_tables", "status"],
+    }
+    for resource, names in contract.items():
+        assert set(names) <= {f.name for f in codebook.fields[resource]}
+
+
+def test_every_official_2014_row_is_in_the_codebook(codebook):
+    """Each t2014 id of ogi-templates.md §3 exists, with the same parent and unit."""
+    text = REFERENCE.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (t2014\.[a-z_.]+) \| ([^|]*) \| ([^|]*) \| ([^|]*) \|", text, flags=re.M)
+    assert len(rows) == 71
+    for indicator_id, parent, label, unit in rows:
+        indicator = codebook.indicators[indicator_id]
+        assert (indicator.parent_id or "–") == parent.strip()
+        assert label_key(indicator.row_label_zh) == label_key(label.strip())
+        assert (indicator.unit or "–") == unit.strip()
+
+
+def test_labels_are_unique_within_their_parent(codebook):
+    seen = set()
+    for indicator in codebook.indicators.values():
+        key = (indicator.template, indicator.parent_id, label_key(indicator.row_label_zh), indicator.column_label_zh)
+        assert key not in seen, indicator.indicator_id
+        seen.add(key)
+
+
+def test_units_and_relations_are_declared(codebook):
+    relation_enum = next(f.enum for f in codebook.fields["indicators"] if f.name == "relation")
+    for indicator in codebook.indicators.values():
+        assert indicator.relation in relation_enum
+        assert indicator.unit is None or codebook.unit_by_zh(indicator.unit) is not None
+        if indicator.relation == "heading":
+            assert indicator.unit is None, indicator.indicator_id
+
+
+def test_sum_children_share_the_parent_unit(codebook):
+    for indicator in codebook.indicators.values():
+        if indicator.relation == "sum" and codebook.indicators[indicator.parent_id].unit:
+            assert codebook.indicators[indicator.parent_id].unit == indicator.unit, indicator.indicator_id
+
+
+def test_blank_is_a_missing_token_and_zero_is_not(codebook):
+    assert codebook.missing_tokens[""] == "blank"
+    assert "0" not in codebook.missing_tokens
+    assert {"-", "—", "/", "无"} <= {t for t, s in codebook.missing_tokens.items() if s == "placeholder"}

@@ -1,0 +1,138 @@
+"""The published package: Frictionless-valid, typed Parquet, faithful XLSX, deterministic and atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from govstats import package, schemas, validate
+from tests.conftest import SEEDS, build_into
+
+OUTPUTS = [f"data/{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")] + [
+    "data/govstats.xlsx", "datapackage.json"]
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in OUTPUTS}
+
+
+def test_frictionless_validates_the_package(seed_build):
+    valid, messages = validate.frictionless_report(seed_build[1])
+    assert valid, messages
+
+
+def test_parquet_reads_back_with_declared_types(seed_build, codebook):
+    for resource in schemas.RESOURCES:
+        frame = pd.read_parquet(seed_build[1] / "data" / f"{resource}.parquet")
+        assert list(frame.columns) == [f.name for f in codebook.fields[resource]]
+        for field in codebook.fields[resource]:
+            dtype = frame[field.name].dtype
+            if field.enum:
+                assert isinstance(dtype, pd.CategoricalDtype)
+                # Parquet keeps the dictionary with the data pages: an empty file cannot carry it
+                assert list(dtype.categories) == (list(field.enum) if len(frame) else [])
+            elif field.type == "integer":
+                assert dtype == "Int64", field.name
+            elif field.type == "number":
+                assert dtype == "Float64", field.name
+            elif field.type == "boolean":
+                assert dtype == "boolean", field.name
+            elif field.type == "string":
+                assert pd.api.types.is_string_dtype(dtype), field.name
+    observations = pd.read_parquet(seed_build[1] / "data" / "observations.parquet")
+    assert observations["value"].notna().sum() == 12
+    assert observations.loc[observations["source_line"] == 81, "value_base"].item() == 5000
+
+
+def test_csv_has_bom_and_reads_back_equal_to_parquet(seed_build):
+    data = seed_build[1] / "data"
+    assert (data / "observations.csv").read_bytes().startswith(b"\xef\xbb\xbfdoc_id,")
+    csv_frame = pd.read_csv(data / "observations.csv", encoding="utf-8-sig",
+                            dtype={"source_line": "Int64", "row_level": "Int64"})
+    parquet = pd.read_parquet(data / "observations.parquet")
+    assert csv_frame["value"].tolist() == pytest.approx(parquet["value"].astype(float).tolist(), nan_ok=True)
+    assert csv_frame["source_line"].tolist() == parquet["source_line"].tolist()
+
+
+def test_workbook_reads_back_the_same_values(seed_build, codebook):
+    from openpyxl import load_workbook
+
+    book = load_workbook(seed_build[1] / "data" / "govstats.xlsx", read_only=True)
+    assert book.sheetnames == ["README", *schemas.RESOURCES, "wide", "dictionary"]
+    rows = list(book["observations"].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header == [f.name for f in codebook.fields["observations"]]
+    records = seed_build[0].records["observations"]
+    assert len(rows) - 1 == len(records)
+    for row, record in zip(rows[1:], records, strict=True):
+        as_read = dict(zip(header, row, strict=True))
+        assert as_read["value"] == record["value"]
+        assert as_read["source_line"] == record["source_line"]
+        assert as_read["indicator_id"] == record["indicator_id"]
+    wide = list(book["wide"].iter_rows(values_only=True))
+    assert wide[1][4] == "t2014.active"
+    seed_row = next(r for r in wide[2:] if r[0] == "001_e30e2049e38d0093")
+    by_id = dict(zip(wide[1], seed_row, strict=True))
+    assert by_id["t2014.active.channel.other"] == 17
+    assert by_id["t2014.active.channel.weibo"] is None
+    assert by_id["t2014.org"] == 0.5
+
+
+def test_workbook_sheets_are_usable(seed_build):
+    with zipfile.ZipFile(seed_build[1] / "data" / "govstats.xlsx") as archive:
+        sheet = archive.read("xl/worksheets/sheet4.xml").decode()
+    assert "<pane" in sheet and 'state="frozen"' in sheet
+    assert "<autoFilter" in sheet.replace("autoFilter", "<autoFilter", 1) or "autoFilter" in sheet
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    build_into([SEEDS], first)
+    build_into([SEEDS], second)
+    assert _digests(first) == _digests(second)
+
+
+def test_formula_like_text_stays_text(tmp_path):
+    document = tmp_path / "hostile.txt"
+    document.write_text("统计指标 | 单位 | 统计数 |\n=1+2 | 条 | 3 |\n+1+1 | 件 | @SUM(A1) |\n",
+                        encoding="utf-8")
+    build_into([document], tmp_path / "out")
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "out" / "data" / "govstats.xlsx")
+    cells = [c for row in book["observations"].iter_rows() for c in row]
+    texts = {c.value: c.data_type for c in cells if isinstance(c.value, str)}
+    assert texts["=1+2"] == "s"
+    assert texts["@SUM(A1)"] == "s"
+    assert all(c.data_type != "f" for c in cells)
+
+
+def test_a_failed_write_leaves_the_previous_package(tmp_path, monkeypatch):
+    output = tmp_path / "out"
+    build_into([SEEDS], output)
+    before = _digests(output)
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr("govstats.workbook.write_workbook", explode)
+    with pytest.raises(OSError, match="simulated"):
+        build_into([SEEDS], output)
+    assert _digests(output) == before
+    assert not list(output.glob(".govstats-*"))
+
+
+def test_descriptor_declares_keys_and_missing_values(seed_build):
+    descriptor = package.descriptor(__import__("govstats.codebook", fromlist=["load"]).load())
+    observations = next(r for r in descriptor["resources"] if r["name"] == "observations")
+    assert observations["schema"]["primaryKey"] == ["doc_id", "table_number", "row_number", "column_number"]
+    assert {fk["reference"]["resource"] for fk in observations["schema"]["foreignKeys"]} == {"documents",
+                                                                                              "indicators"}
+    assert observations["schema"]["missingValues"] == [""]
+    assert descriptor["licenses"] and descriptor["version"] and descriptor["sources"]
+    assert io.StringIO((seed_build[1] / "datapackage.json").read_text(encoding="utf-8")).read().startswith("{")
