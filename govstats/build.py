@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govstats import __version__
 from govstats import codebook as codebook_module
 from govstats.checks import run_checks
 from govstats.codebook import Codebook
@@ -21,7 +22,8 @@ from govstats.matching import LabelMatcher
 from govstats.normalize import Rejection, normalize_table
 from govstats.tables import find_tables
 
-INPUT_SUFFIXES = (".txt", ".md", ".text")
+INPUT_SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
 
 
 class InputError(Exception):
@@ -67,6 +69,22 @@ class BuildResult:
             "checks_not_assessable": sum(n for (s, _), n in check_status.items() if s == "not_assessable"),
             "schema_failures": len(self.schema_failures),
         }
+
+
+    def summary_lines(self) -> list[str]:
+        """The build summary (also written into the workbook's README sheet)."""
+        c = self.summary_counts()
+        return [
+            f"govstats {__version__}: {c['documents']} documents read, {c['documents_with_tables']} with tables, "
+            f"{c['documents_failed']} failed",
+            f"  tables:        {c['tables']}",
+            f"  observations:  {c['observations']} ({c['reported']} reported, {c['blank']} blank, "
+            f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['flagged']} flagged, "
+            f"{c['unmatched']} without indicator)",
+            f"  rejections:    {c['rejections']} source lines or cells not turned into observations",
+            f"  checks:        {c['checks']} ({c['checks_passed']} pass, {c['checks_failed_error']} fail, "
+            f"{c['checks_failed_warning']} warning-level fail, {c['checks_not_assessable']} not assessable)",
+        ]
 
 
 def collect_inputs(paths: Iterable[Path]) -> list[Path]:
@@ -127,6 +145,9 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         raw_tables, rejected_lines = find_tables(document.lines, codebook)
         rejections = [Rejection(r.line, "tables", r.reason_code, r.raw, r.message) for r in rejected_lines]
         describe(document, has_table=bool(raw_tables))  # the document kind depends on whether a table was found
+        if path.suffix.lower() in HTML_SUFFIXES:
+            document.notes.append("HTML markup: <table> elements are not read by this version; "
+                                  "only pipe-delimited text tables are recovered")
         stage = "normalize"
         result = DocumentResult(_document_record(document, doc_id, source_file, path))
         for raw_table in raw_tables:

@@ -83,14 +83,16 @@ def _build(args: argparse.Namespace) -> int:
     frames, failures = validate.typed_frames(codebook, result.records)
     result.schema_failures = failures
     counts = result.summary_counts()
-    summary = _summary_lines(counts, args.output)
+    summary = [*result.summary_lines(),
+               f"  outputs:       {(args.output / 'datapackage.json').as_posix()} and "
+               f"{(args.output / 'data').as_posix()}/ (CSV, Parquet, govstats.xlsx)"]
     if failures:
         print("govstats: error: the built data does not match its schema; nothing was written:", file=sys.stderr)
         for failure in failures[:20]:
             print(f"  {failure}", file=sys.stderr)
         return EXIT_SCHEMA
     try:
-        package.write_package(args.output, codebook, result.records, frames, summary[:-1])
+        package.write_package(args.output, codebook, result.records, frames, result.summary_lines())
     except OSError as error:
         print(f"govstats: error: cannot write outputs to {args.output}: {error}", file=sys.stderr)
         return EXIT_WRITE
@@ -100,23 +102,6 @@ def _build(args: argparse.Namespace) -> int:
             print(line)
     failed = counts["documents_failed"] or counts["checks_failed_error"]
     return EXIT_STRICT if args.strict and failed else EXIT_OK
-
-
-def _summary_lines(counts: dict[str, int], output: Path) -> list[str]:
-    c = counts
-    return [
-        f"govstats {__version__}: {c['documents']} documents read, {c['documents_with_tables']} with tables, "
-        f"{c['documents_failed']} failed",
-        f"  tables:        {c['tables']}",
-        f"  observations:  {c['observations']} ({c['reported']} reported, {c['blank']} blank, "
-        f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['flagged']} flagged, "
-        f"{c['unmatched']} without indicator)",
-        f"  rejections:    {c['rejections']} source lines or cells not turned into observations",
-        f"  checks:        {c['checks']} ({c['checks_passed']} pass, {c['checks_failed_error']} fail, "
-        f"{c['checks_failed_warning']} warning-level fail, {c['checks_not_assessable']} not assessable)",
-        f"  outputs:       {(output / 'datapackage.json').as_posix()} and {(output / 'data').as_posix()}/ "
-        "(CSV, Parquet, govstats.xlsx)",
-    ]
 
 
 def _problem_lines(records: dict[str, list[dict]], limit: int = 10) -> list[str]:

@@ -72,6 +72,9 @@ _PUBLISHED = re.compile(
     r"(?:发布时间|发布日期|发文日期|成文日期)[:：]\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _AGENCY_FIELD = re.compile(r"单位名称[:：]\s*(.+?)(?=\s*(?:联系人|联系电话|填报人|填报日期|\||$))")
 _CONTACT = re.compile(r"联系(?:人及电话|电话|方式)[:：]\s*([^\s|]+)")
+_AGENCY_AFTER_YEAR = re.compile(
+    r"^(?:19|20)\d{2}\s*年度?\s*(\S+?(?:政府|局|委|办|厅|院|室|中心|镇|乡|街道))(?:政府)?信息公开")
+_PUBLISHER_FIELD = re.compile(r"^\s*发布机构\s*[:：]\s*([^\s|]+)")
 _SPAM = re.compile(r"[A-Za-z]+\d|\d+[A-Za-z]|官网|网址|平台客户端")
 _AGENCY_SUFFIX = re.compile(r"(局|委|办|厅|院|政府|室|中心|会|所|镇|乡|街道|处|委员会|办公室|党组)$")
 
@@ -86,14 +89,23 @@ def _first_lines(lines: list[str], limit: int) -> list[tuple[int, str]]:
     return found
 
 
-def find_title(lines: list[str]) -> str | None:
+_TITLE_FIELD = re.compile(r"^\s*(?:标题|题名|title)\s*[:：]\s*", re.IGNORECASE)
+
+
+def _title_line(lines: list[str]) -> tuple[int, str] | None:
     """A short line near the top that names a report, summary or plan; never the first prose sentence."""
-    for _, line in _first_lines(lines, 3):
-        simplified = to_simplified(compact(line))
-        short = len(simplified) <= 60 and "|" not in line
+    for number, line in _first_lines(lines, 3):
+        text = _TITLE_FIELD.sub("", line).strip()
+        simplified = to_simplified(compact(text))
+        short = len(simplified) <= 60 and "|" not in text
         if short and _TITLE_WORDS.search(simplified) and not simplified.endswith(("。", "!", "！")):
-            return line
+            return number, text
     return None
+
+
+def find_title(lines: list[str]) -> str | None:
+    found = _title_line(lines)
+    return found[1] if found else None
 
 
 def find_kind(title: str | None, text: str, has_table: bool = False) -> str:
@@ -170,11 +182,32 @@ def find_agency(document: Document) -> str | None:
         cut = re.search(r"关于|(?:19|20)\d{2}\s*年", title)
         if cut and cut.start() > 0:
             return title[: cut.start()].strip()
+        after_year = _AGENCY_AFTER_YEAR.match(title)
+        if after_year:
+            return after_year.group(1)
+        above = _line_above_title(document.lines)
+        if above:
+            return above
+    for line in document.lines[:40]:
+        match = _PUBLISHER_FIELD.search(line)
+        if match:
+            return match.group(1).strip()
     signature = _signature(document.lines)
     if signature and _SPAM.search(signature):
         document.notes.append(f"signature line looks spam-injected, agency not taken from it: {signature}")
         return None
     return signature
+
+
+def _line_above_title(lines: list[str]) -> str | None:
+    """A title that starts with its year (“2020年度…报告”) is often printed under the agency name."""
+    found = _title_line(lines)
+    if not found:
+        return None
+    previous = [line.strip() for line in lines[: found[0] - 1] if line.strip()]
+    if previous and len(previous[-1]) <= 30 and _AGENCY_SUFFIX.search(compact(previous[-1])):
+        return previous[-1]
+    return None
 
 
 def _signature(lines: list[str]) -> str | None:

@@ -48,7 +48,7 @@ def write_csv(path: Path, names: list[str], records: list[dict]) -> None:
 
 def write_parquet(path: Path, codebook: Codebook, resource: str, frame: Any) -> None:
     import pyarrow as pa
-    import pyarrow.compute  # noqa: F401 - makes pa.compute available
+    import pyarrow.compute
     import pyarrow.parquet as pq
 
     schema = schemas.arrow_schema(codebook, resource)

@@ -27,7 +27,7 @@ def build_into(inputs: list[Path], output: Path) -> build.BuildResult:
     result = build.run(inputs)
     frames, failures = validate.typed_frames(load(), result.records)
     assert failures == []
-    write_package(output, load(), result.records, frames, ["test build"])
+    write_package(output, load(), result.records, frames, result.summary_lines())
     return result
 
 

@@ -1,0 +1,106 @@
+"""The command line as a user meets it: help, exit codes, parse output, README and CI in agreement."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "govstats", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_help_does_not_import_heavy_libraries():
+    probe = ("import sys, govstats.cli as c\n"
+             "try:\n    c.main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "heavy = [m for m in ('pandas', 'pandera', 'frictionless', 'openpyxl', 'pyarrow', 'xlsxwriter')"
+             " if m in sys.modules]\nprint('HEAVY', heavy)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert "HEAVY []" in result.stdout
+    assert "build" in result.stdout and "parse" in result.stdout and "Exit codes" in result.stdout
+
+
+def test_build_options_are_documented():
+    result = run("build", "--help")
+    for option in ("--input", "--output", "--quiet", "--strict"):
+        assert option in result.stdout
+        assert option in README
+
+
+def test_missing_input_is_a_usage_error(tmp_path):
+    result = run("build", "--input", str(tmp_path / "nope"), "--output", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "input not found" in result.stderr and "nope" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_strict_fails_on_a_failed_error_check(tmp_path):
+    document = tmp_path / "inconsistent.txt"
+    document.write_text("统计指标 | 单位 | 统计数 |\n四、行政复议数量 | 件 | 5 |\n(一)维持具体行政行为数 | 件 | 1 |\n"
+                        "(二)被依法纠错数 | 件 | 1 |\n(三)其他情形数 | 件 | 1 |\n", encoding="utf-8")
+    relaxed = run("build", "--input", str(document), "--output", str(tmp_path / "a"))
+    assert relaxed.returncode == 0
+    assert "check failed" in relaxed.stdout and "sum:t2014.review" in relaxed.stdout
+    strict = run("build", "--strict", "--quiet", "--input", str(document), "--output", str(tmp_path / "b"))
+    assert strict.returncode == 1
+    assert strict.stdout == ""
+
+
+def test_a_bad_document_does_not_stop_the_build(tmp_path):
+    good = "统计指标 | 单位 | 统计数 |\n(三)接受培训人员数 | 人次 | 7 |\n"
+    (tmp_path / "good.txt").write_text(good, encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    result = run("build", "--input", str(tmp_path), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0
+    assert "binary.txt" in result.stdout and "NUL" in result.stdout
+    documents = (tmp_path / "out" / "data" / "documents.csv").read_text(encoding="utf-8-sig")
+    assert "binary," in documents and ",error," in documents
+    assert run("build", "--strict", "-q", "--input", str(tmp_path), "--output", str(tmp_path / "o2")).returncode == 1
+
+
+def test_parse_prints_the_normalized_rows():
+    result = run("parse", "seeds/001_e30e2049e38d0093.txt")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert "agency 微山县科技局" in lines[0] and "year 2016" in lines[0]
+    rows = [line.split("\t") for line in lines[2:]]
+    assert len(rows) == 72
+    budget = next(row for row in rows if row[0] == "81")
+    assert budget[1] == "t2014.org" and budget[5] == "0.5" and budget[6] == "万元"
+
+
+def test_validate_command(seed_build):
+    result = run("validate", str(seed_build[1]))
+    assert result.returncode == 0 and result.stdout.strip().endswith("valid")
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    commands = re.findall(r"```bash\n(.+?)\n```", README)
+    assert ci in commands
+    assert "python -m pytest" in ci
+    assert any("python -m govstats build" in command and "pip install" in command for command in commands)
+
+
+@pytest.mark.parametrize("name", ["documents", "indicators", "observations", "checks", "rejections"])
+def test_committed_outputs_are_current(seed_build, name):
+    """CI rebuilds the seeds: the committed package must be byte-identical to a fresh build."""
+    for relative in (f"data/{name}.csv", f"data/{name}.parquet"):
+        fresh = hashlib.sha256((seed_build[1] / relative).read_bytes()).hexdigest()
+        committed = hashlib.sha256((ROOT / relative).read_bytes()).hexdigest()
+        assert fresh == committed, f"{relative} is stale: run python -m govstats build and commit"
+
+
+def test_committed_descriptor_and_workbook_are_current(seed_build):
+    for relative in ("datapackage.json", "data/govstats.xlsx"):
+        assert (seed_build[1] / relative).read_bytes() == (ROOT / relative).read_bytes(), relative
