@@ -80,18 +80,24 @@ class _Sheets:
         self.book.set_properties({"title": "govstats", "created": _FIXED_TIMESTAMP,
                                   "comments": f"govstats {__version__}"})
         self.bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.bold_wrap = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                               "valign": "top"})
         self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
 
-    def table(self, name: str, header_rows: list[list[str]], rows: list[list[Any]], note_if_too_big: str) -> bool:
+    def table(self, name: str, header_rows: list[list[str]], rows: list[list[Any]], note_if_too_big: str,
+              max_width: int = 60) -> bool:
         """Write a sheet with frozen header, filter and readable widths; False if it cannot fit."""
         sheet = self.book.add_worksheet(name)
         if len(rows) + len(header_rows) > EXCEL_MAX_ROWS:
             sheet.write_string(0, 0, note_if_too_big)
             return False
+        narrow = max_width < 60  # narrow columns: long Chinese labels wrap in a taller first header row
         for r, header in enumerate(header_rows):
             for c, text in enumerate(header):
-                sheet.write_string(r, c, text, self.bold)
+                sheet.write_string(r, c, text, self.bold_wrap if narrow and r == 0 else self.bold)
+        if narrow:
+            sheet.set_row(0, 90)
         top = len(header_rows)
         for r, row in enumerate(rows, start=top):
             for c, value in enumerate(row):
@@ -100,7 +106,7 @@ class _Sheets:
         for c in range(n_columns):
             sample = [row[c] for row in rows[:500]]
             width = max([_width(h[c]) for h in header_rows] + [_width(v) for v in sample] + [6])
-            sheet.set_column(c, c, min(width + 2, 60))
+            sheet.set_column(c, c, min(width + 2, max_width))
         sheet.freeze_panes(top, 1)
         sheet.autofilter(top - 1, 0, top - 1 + len(rows), n_columns - 1)
         return True
@@ -147,7 +153,7 @@ def write_workbook(path: Path, codebook: Codebook, records: dict[str, list[dict]
     wide = wide_rows(codebook, records["documents"], records["observations"], headers)
     sheets.table("wide", [list(_WIDE_KEYS) + [label for _, label in headers],
                           ["" for _ in _WIDE_KEYS] + [i.indicator_id for i, _ in headers]], wide,
-                 "too many documents for one sheet: see data/observations.parquet")
+                 "too many documents for one sheet: see data/observations.parquet", max_width=24)
     dictionary = schemas.dictionary_rows(codebook)
     names = ["section", "resource", "name", "type", "required", "allowed", "description"]
     sheets.table("dictionary", [names], [[row[n] for n in names] for row in dictionary], "")
