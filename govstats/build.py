@@ -154,8 +154,10 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
             table = normalize_table(raw_table, doc_id, document.report_year, matcher)
             result.observations.extend(table.observations)
             rejections.extend(table.rejections)
+            stage = "checks"
             result.checks.extend(run_checks(doc_id, raw_table.number, table.template, table.observations, codebook))
             result.tables.append((raw_table.number, table.template))
+            stage = "normalize"
         record = _document_record(document, doc_id, source_file, path)
         templates = [t for _, t in result.tables if t]
         record.update(template=templates[0] if templates else "none", n_tables=len(raw_tables),

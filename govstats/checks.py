@@ -30,7 +30,7 @@ def _cells(observations: list[dict], codebook: Codebook) -> dict[str, _Cell]:
 def _show(value: float | None) -> str:
     if value is None:
         return "blank"
-    return f"{value:g}" if value == int(value) else f"{value}"
+    return f"{value:.15g}"
 
 
 def _result(doc_id: str, table_number: int, check_id: str, kind: str, severity: str, indicator_id: str,

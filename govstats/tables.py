@@ -6,12 +6,14 @@ indicators: deciding what a row means is the next stage's job.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
 from govstats.text import cell_key
 
 PIPE = "|"
+_NUMERIC = re.compile(r"^[+-]?[0-9][0-9,.]*$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ def read_header(cells: tuple[str, ...], codebook: Codebook) -> tuple[int, int | 
         key = cell_key(cell)
         if not key:
             continue
+        if _NUMERIC.match(key):  # a header names columns; a number means this is a data row
+            return None
         role = codebook.header_roles.get(key)
         if role == "label" and label_index is None:
             label_index = index

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 _CHINESE_NUMERAL = "一二三四五六七八九十"
 # Numbering prefixes, tried in order; the level is the depth they give on the official forms.
@@ -37,7 +38,8 @@ class SplitLabel:
 
 def compact(text: str) -> str:
     """NFKC width folding, curly quotes made straight, all whitespace (incl. zero-width) removed."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
+    folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
+    return unicodedata.normalize("NFKC", folded)  # again: removing spaces can leave composable sequences
 
 
 @cache
@@ -57,7 +59,7 @@ def to_simplified(text: str) -> str:
 
 def split_label(printed: str) -> SplitLabel:
     """Split ``(一)主动公开政府信息数 (不同渠道…计1条)`` into prefix, label and note, keeping the printed text."""
-    text = printed.strip()
+    text = _ZERO_WIDTH.sub("", printed).strip()
     prefix, level, of_which = None, None, False
     for pattern, pattern_level in _PREFIXES:
         match = pattern.match(text)
@@ -83,8 +85,11 @@ def split_label(printed: str) -> SplitLabel:
 
 @cache
 def label_key(printed: str) -> str:
-    """The key labels are matched on: label proper, width-folded, simplified, without spaces."""
-    return to_simplified(compact(split_label(printed).label))
+    """The key labels are matched on: label proper, width-folded, simplified, without spaces.
+
+    Folding happens before the split so that numbering in compatibility characters (㈠, ⑴, ⒈) is
+    recognized as numbering."""
+    return to_simplified(compact(split_label(unicodedata.normalize("NFKC", printed)).label))
 
 
 @cache

@@ -6,7 +6,6 @@ Nothing that is not clearly a number becomes one: anything else is ``unparsable`
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,10 +13,14 @@ from govstats.codebook import Codebook
 
 _NUMBER = re.compile(
     r"^(?P<approx_before>约|大约|近)?"
-    r"(?P<number>[+-]?(?:\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.\d+)?)"
+    r"(?P<number>[+-]?(?:[0-9]{1,3}(?:[, ][0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)"
     r"\s*(?P<approx_after>余|多|左右)?"
-    r"\s*(?P<unit>[^\d\s.,+-][^\d]*)?$"
+    r"\s*(?P<unit>[^0-9\s.,+-][^0-9]*)?$"
 )
+# Full-width ASCII (Ｕ+FF01–FF5E) → ASCII and the ideographic space → space; nothing else is folded, so
+# superscripts, circled numbers and other digit-like characters never become digits.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+ABSURD_MAGNITUDE = Decimal("1e15")
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Cell:
 
 def read_cell(text: str, codebook: Codebook) -> Cell:
     """Classify one cell's text using the codebook's missing-value tokens and units."""
-    stripped = unicodedata.normalize("NFKC", text).strip()
+    stripped = text.translate(_FULL_WIDTH).strip()
     if stripped in codebook.missing_tokens:
         return Cell(codebook.missing_tokens[stripped])
     match = _NUMBER.match(stripped)
@@ -48,6 +51,9 @@ def read_cell(text: str, codebook: Codebook) -> Cell:
             return Cell("unparsable")
         flags.append("unit_in_value_cell")
     value = Decimal(match.group("number").replace(",", "").replace(" ", ""))
+    multiplier = codebook.unit_by_zh(unit_text).multiplier if unit_text else 1
+    if abs(value) * multiplier >= ABSURD_MAGNITUDE:
+        return Cell("unparsable", flags=("absurd_magnitude",))
     if value < 0:
         flags.append("negative_value")
     return Cell("reported", value, unit_text or None, tuple(flags))
