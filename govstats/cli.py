@@ -8,6 +8,7 @@ found errors); 2 bad usage or inputs; 3 the built data broke its own schema (not
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -52,11 +53,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "build":
-        return _build(args)
-    if args.command == "parse":
-        return _parse(args)
-    return _validate(args)
+    commands = {"build": _build, "parse": _parse, "validate": _validate}
+    try:
+        return commands[args.command](args)
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _progress(quiet: bool):
@@ -123,6 +125,7 @@ def _parse(args: argparse.Namespace) -> int:
     from govstats import build
     from govstats.codebook import load
     from govstats.matching import LabelMatcher
+    from govstats.package import format_cell
 
     if not args.file.is_file():
         print(f"govstats: error: not a file: {args.file}", file=sys.stderr)
@@ -132,14 +135,14 @@ def _parse(args: argparse.Namespace) -> int:
     document = result.document
     print(f"{document['source_file']}: {document['status']}; agency {document['agency']}; "
           f"year {document['report_year']}; published {document['published_date']}; kind {document['doc_kind']}; "
-          f"template {document['template']}; {document['n_tables']} tables")
+          f"template {document['template']}; {document['n_tables']} table(s)")
     if document["status_message"]:
         print(f"  note: {document['status_message']}")
     columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status", "flags")
     if result.observations:
         print("\t".join(columns))
         for obs in result.observations:
-            print("\t".join("" if obs[c] is None else str(obs[c]) for c in columns))
+            print("\t".join(format_cell(obs[c]) for c in columns))
     for rejection in result.rejections:
         print(f"rejected line {rejection['source_line']}: {rejection['reason_code']}: {rejection['message']}")
     return EXIT_OK
