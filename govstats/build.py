@@ -178,7 +178,7 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
 def _failed(path: Path, doc_id: str, source_file: str, stage: str, code: str, message: str) -> DocumentResult:
     record = _document_record(None, doc_id, source_file, path)
     record.update(n_tables=0, status="error", status_message=message)
-    rejection = Rejection(None, stage if stage != "normalize" else "normalize", code, None, message)
+    rejection = Rejection(None, stage, code, None, message)
     return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
 
 

@@ -18,7 +18,7 @@ class _Cell:
     label: str
 
 
-def _cells(observations: list[dict], codebook: Codebook) -> dict[str, _Cell]:
+def _cells(observations: list[dict]) -> dict[str, _Cell]:
     cells: dict[str, _Cell] = {}
     for obs in observations:
         if obs["indicator_id"]:
@@ -95,7 +95,7 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
     """Every rule of the table's template, applied to its observations."""
     if template is None:
         return []
-    cells = _cells(observations, codebook)
+    cells = _cells(observations)
     results: list[dict] = []
     for indicator in codebook.indicators.values():
         if indicator.template != template:

@@ -63,12 +63,12 @@ def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, t
         result.rejections.append(Rejection(row.line, "normalize", "empty_row", row.raw, "row has no text in any cell"))
         return
     printed_label = _cell(row.cells, table.label_index)
-    label_cell_key = cell_key(split_label(printed_label).label)
+    split = split_label(printed_label)
+    label_cell_key = cell_key(split.label)
     if label_cell_key in codebook.ignored_labels:
         result.rejections.append(Rejection(row.line, "normalize", "page_metadata", row.raw,
                                            f"{codebook.ignored_labels[label_cell_key]}, not a statistic"))
         return
-    split = split_label(printed_label)
     row_flags: list[str] = []
     if row.n_raw_cells != table.n_header_cells:
         row_flags.append("ragged_row")
