@@ -44,6 +44,25 @@ class BuildResult:
     records: dict[str, list[dict]]
     schema_failures: list[str]
 
+    def accounting(self, codebook: Codebook) -> dict[str, int]:
+        """Every pipe line read is a header, a row turned into observations, or a rejected line."""
+        rejections = self.records["rejections"]
+        scopes = codebook.issue_scopes
+        counts = {
+            "pipe_lines": sum(d["n_pipe_lines"] for d in self.records["documents"]),
+            "header_lines": sum(d["n_tables"] for d in self.records["documents"]),
+            "rows_observed": len({(o["doc_id"], o["table_number"], o["row_number"])
+                                  for o in self.records["observations"]}),
+            "rows_rejected": sum(1 for r in rejections
+                                 if scopes[r["reason_code"]] == "line" and r["stage"] != "read"),
+            "long_lines_rejected": sum(1 for r in rejections if r["reason_code"] == "line_too_long"),
+            "cells_rejected": sum(1 for r in rejections if scopes[r["reason_code"]] == "cell"),
+            "documents_rejected": sum(1 for r in rejections if scopes[r["reason_code"]] == "document"),
+        }
+        counts["unbalanced"] = counts["pipe_lines"] - (
+            counts["header_lines"] + counts["rows_observed"] + counts["rows_rejected"])
+        return counts
+
     def summary_counts(self) -> dict[str, int]:
         observations = self.records["observations"]
         checks = self.records["checks"]
@@ -74,6 +93,7 @@ class BuildResult:
     def summary_lines(self) -> list[str]:
         """The build summary (also written into the workbook's README sheet)."""
         c = self.summary_counts()
+        a = self.accounting(codebook_module.load())
         return [
             f"govstats {__version__}: {c['documents']} documents read, {c['documents_with_tables']} with tables, "
             f"{c['documents_failed']} failed",
@@ -82,6 +102,11 @@ class BuildResult:
             f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['flagged']} flagged, "
             f"{c['unmatched']} without indicator)",
             f"  rejections:    {c['rejections']} source lines or cells not turned into observations",
+            f"  accounting:    {a['pipe_lines']} pipe lines = {a['header_lines']} headers + {a['rows_observed']} "
+            f"rows observed + {a['rows_rejected']} rows rejected"
+            + (" (balanced)" if a["unbalanced"] == 0 else f" (UNBALANCED by {a['unbalanced']})"),
+            f"  also rejected: {a['cells_rejected']} cells, {a['long_lines_rejected']} over-long lines, "
+            f"{a['documents_rejected']} unreadable documents",
             f"  checks:        {c['checks']} ({c['checks_passed']} pass, {c['checks_failed_error']} fail, "
             f"{c['checks_failed_warning']} warning-level fail, {c['checks_not_assessable']} not assessable)",
         ]
@@ -118,15 +143,21 @@ def _source_name(path: Path) -> str:
 
 
 def _document_record(document: Document | None, doc_id: str, source_file: str, path: Path) -> dict:
-    if document is None:
-        data = path.read_bytes() if path.is_file() else b""
-        return {"doc_id": doc_id, "source_file": source_file, "sha256": hashlib.sha256(data).hexdigest(),
-                "n_bytes": len(data), "encoding": None, "title": None, "agency": None, "report_year": None,
+    if document is None:  # unreadable: still identified by its bytes, hashed in a stream
+        digest, size = hashlib.sha256(), 0
+        try:
+            with open(path, "rb") as handle:
+                digest, size = hashlib.file_digest(handle, "sha256"), path.stat().st_size
+        except OSError:
+            pass
+        return {"doc_id": doc_id, "source_file": source_file, "sha256": digest.hexdigest(), "n_bytes": size,
+                "encoding": None, "n_undecodable": 0, "title": None, "agency": None, "report_year": None,
                 "published_date": None, "contact": None, "doc_kind": "other", "template": "none"}
     return {"doc_id": doc_id, "source_file": source_file, "sha256": document.sha256, "n_bytes": document.n_bytes,
-            "encoding": document.encoding, "title": document.title, "agency": document.agency,
-            "report_year": document.report_year, "published_date": document.published_date,
-            "contact": document.contact, "doc_kind": document.doc_kind, "template": "none"}
+            "encoding": document.encoding, "n_undecodable": document.n_replaced, "title": document.title,
+            "agency": document.agency, "report_year": document.report_year,
+            "published_date": document.published_date, "contact": document.contact,
+            "doc_kind": document.doc_kind, "template": "none"}
 
 
 def _rejection_records(doc_id: str, rejections: list[Rejection]) -> list[dict]:
@@ -140,10 +171,15 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
     source_file = _source_name(path)
     stage = "read"
     try:
-        document = read_document(path, doc_id, source_file)
+        document = read_document(path, doc_id, source_file, codebook.limits)
+        rejections = [Rejection(long.line, "read", "line_too_long", long.head,
+                                f"line of {long.n_chars:,} characters, over the limit of "
+                                f"{codebook.limits['max_line_chars']:,} (max_line_chars); first 200 shown")
+                      for long in document.long_lines]
         stage = "tables"
-        raw_tables, rejected_lines = find_tables(document.lines, codebook)
-        rejections = [Rejection(r.line, "tables", r.reason_code, r.raw, r.message) for r in rejected_lines]
+        scan = find_tables(document.clean_lines, codebook)
+        raw_tables = scan.tables
+        rejections += [Rejection(r.line, "tables", r.reason_code, r.raw, r.message) for r in scan.rejected]
         describe(document, has_table=bool(raw_tables))  # the document kind depends on whether a table was found
         if path.suffix.lower() in HTML_SUFFIXES:
             document.notes.append("HTML markup: <table> elements are not read by this version; "
@@ -161,6 +197,7 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         record = _document_record(document, doc_id, source_file, path)
         templates = [t for _, t in result.tables if t]
         record.update(template=templates[0] if templates else "none", n_tables=len(raw_tables),
+                      n_pipe_lines=scan.n_pipe_lines,
                       status="ok" if raw_tables else "no_table",
                       status_message="; ".join(document.notes) or None)
         result.document = record
@@ -177,7 +214,7 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
 
 def _failed(path: Path, doc_id: str, source_file: str, stage: str, code: str, message: str) -> DocumentResult:
     record = _document_record(None, doc_id, source_file, path)
-    record.update(n_tables=0, status="error", status_message=message)
+    record.update(n_tables=0, n_pipe_lines=0, status="error", status_message=message)
     rejection = Rejection(None, stage, code, None, message)
     return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from govstats.encodings import decode, looks_binary
+from govstats.repair import count_glosses, repair_line
 from govstats.text import compact, to_simplified
 
 
@@ -19,8 +21,17 @@ class DocumentError(Exception):
     """The file cannot be read as a document; the message says why."""
 
 
+@dataclass(frozen=True)
+class LongLine:
+    line: int
+    n_chars: int
+    head: str
+
+
 @dataclass
 class Document:
+    """A document as read: original text and lines, repaired lines for matching, and its metadata."""
+
     doc_id: str
     source_file: str
     sha256: str
@@ -28,6 +39,9 @@ class Document:
     encoding: str
     text: str
     lines: list[str]
+    clean_lines: list[str]
+    long_lines: list[LongLine] = field(default_factory=list)
+    n_replaced: int = 0
     title: str | None = None
     agency: str | None = None
     report_year: int | None = None
@@ -37,30 +51,40 @@ class Document:
     notes: list[str] = field(default_factory=list)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode UTF-8 (with or without BOM) or GB18030; return (text, encoding name)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace"), "utf-8 (undecodable bytes replaced)"
+def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, int]) -> Document:
+    """Read a file as text (metadata comes later, from ``describe``); raise DocumentError if it is not text.
 
-
-def read_document(path: Path, doc_id: str, source_file: str) -> Document:
-    """Read a file as text (metadata comes later, from ``describe``); raise DocumentError if it is not text."""
+    Lines longer than the declared limit are blanked in ``clean_lines`` (and listed in ``long_lines``) so
+    that no later stage spends unbounded time on them.
+    """
     try:
+        size = path.stat().st_size
+        if size > limits["max_file_bytes"]:
+            raise DocumentError(f"file is {size:,} bytes, over the limit of {limits['max_file_bytes']:,} "
+                                "(max_file_bytes)")
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"cannot read file: {error.strerror or error}") from error
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if looks_binary(data):
         raise DocumentError("binary file (NUL bytes), not a text document")
-    text, encoding = decode(data)
+    decoded = decode(data)
+    text = decoded.text
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return Document(doc_id=doc_id, source_file=source_file, sha256=hashlib.sha256(data).hexdigest(),
-                    n_bytes=len(data), encoding=encoding, text=text, lines=lines)
+    limit = limits["max_line_chars"]
+    long_lines = [LongLine(number, len(line), line[:200]) for number, line in enumerate(lines, start=1)
+                  if len(line) > limit]
+    too_long = {item.line for item in long_lines}
+    clean = ["" if number in too_long else repair_line(line) for number, line in enumerate(lines, start=1)]
+    document = Document(doc_id=doc_id, source_file=source_file, sha256=hashlib.sha256(data).hexdigest(),
+                        n_bytes=len(data), encoding=decoded.encoding, text=text, lines=lines, clean_lines=clean,
+                        long_lines=long_lines, n_replaced=decoded.n_replaced)
+    if decoded.n_replaced:
+        document.notes.append(f"{decoded.n_replaced} undecodable byte sequences replaced (decoded as "
+                              f"{decoded.encoding})")
+    glosses = count_glosses(text)
+    if glosses:
+        document.notes.append(f"{glosses} inline pinyin glosses ignored for matching")
+    return document
 
 
 _TITLE_WORDS = re.compile(r"(报告|总结|方案|要点|计划|统计表)")
@@ -123,7 +147,7 @@ def find_kind(title: str | None, text: str, has_table: bool = False) -> str:
 def find_report_year(document: Document) -> int | None:
     """The year the text says the report covers: statistics-table title, then title, then opening words."""
     candidates: list[str] = []
-    for line in document.lines:
+    for line in document.clean_lines:
         match = _TABLE_TITLE.search(compact(line))
         if match:
             candidates.append(match.group(1))
@@ -132,7 +156,7 @@ def find_report_year(document: Document) -> int | None:
         match = _YEAR_IN_TITLE.search(compact(document.title))
         if match:
             candidates.append(match.group(1))
-    for _, line in _first_lines(document.lines, 1):
+    for _, line in _first_lines(document.clean_lines, 1):
         match = _OPENING_YEAR.match(compact(line))
         if match and not compact(line)[match.end(1):].startswith(("年以来", "年来")):
             candidates.append(match.group(1))
@@ -173,7 +197,7 @@ def _date(year: str, month: str, day: str) -> date | None:
 
 def find_agency(document: Document) -> str | None:
     """单位名称 field, else the part of the title before its year or 关于, else the signature line."""
-    for line in document.lines:
+    for line in document.clean_lines:
         match = _AGENCY_FIELD.search(line)
         if match and match.group(1).strip():
             return match.group(1).strip()
@@ -185,14 +209,14 @@ def find_agency(document: Document) -> str | None:
         after_year = _AGENCY_AFTER_YEAR.match(title)
         if after_year:
             return after_year.group(1)
-        above = _line_above_title(document.lines)
+        above = _line_above_title(document.clean_lines)
         if above:
             return above
-    for line in document.lines[:40]:
+    for line in document.clean_lines[:40]:
         match = _PUBLISHER_FIELD.search(line)
         if match:
             return match.group(1).strip()
-    signature = _signature(document.lines)
+    signature = _signature(document.clean_lines)
     if signature and _SPAM.search(signature):
         document.notes.append(f"signature line looks spam-injected, agency not taken from it: {signature}")
         return None
@@ -230,12 +254,17 @@ def find_contact(lines: list[str]) -> str | None:
 
 
 def describe(document: Document, has_table: bool = False) -> None:
-    """Fill the metadata fields the text states."""
-    document.title = find_title(document.lines)
-    document.agency = find_agency(document)
+    """Fill the metadata fields the text states (read from the repaired lines; titles and agencies are
+    given in simplified characters)."""
+    document.title = _simplified(find_title(document.clean_lines))
+    document.agency = _simplified(find_agency(document))
     document.report_year = find_report_year(document)
-    document.published_date = find_published_date(document.lines)
-    document.contact = find_contact(document.lines)
-    document.doc_kind = find_kind(document.title, document.text, has_table)
+    document.published_date = find_published_date(document.clean_lines)
+    document.contact = find_contact(document.clean_lines)
+    document.doc_kind = find_kind(document.title, "\n".join(document.clean_lines[:20]), has_table)
     if document.report_year is None and document.doc_kind == "work_plan":
-        document.report_year = _plan_year(document.lines)
+        document.report_year = _plan_year(document.clean_lines)
+
+
+def _simplified(text: str | None) -> str | None:
+    return to_simplified(text) if text else None

@@ -99,11 +99,22 @@ def read_header(cells: tuple[str, ...], codebook: Codebook) -> tuple[int, int | 
     return label_index, unit_index, tuple(values)
 
 
-def find_tables(lines: list[str], codebook: Codebook) -> tuple[list[RawTable], list[RejectedLine]]:
+@dataclass
+class TableScan:
+    """What table recovery found: tables, pipe lines it rejected, and how many pipe lines it read."""
+
+    tables: list[RawTable]
+    rejected: list[RejectedLine]
+    n_pipe_lines: int
+
+
+def find_tables(lines: list[str], codebook: Codebook) -> TableScan:
     """All statistics tables in the text, plus the pipe lines that belong to none (with the reason)."""
     tables: list[RawTable] = []
     rejected: list[RejectedLine] = []
-    for block in pipe_blocks(lines):
+    max_rows = codebook.limits["max_rows_per_table"]
+    blocks = pipe_blocks(lines)
+    for block in blocks:
         table: RawTable | None = None
         for number, line in block:
             cells, n_raw = split_cells(line)
@@ -115,6 +126,9 @@ def find_tables(lines: list[str], codebook: Codebook) -> tuple[list[RawTable], l
             elif table is None:
                 rejected.append(RejectedLine(number, line, "not_a_statistics_table",
                                              "pipe-delimited line outside any statistics table (no header above it)"))
+            elif len(table.rows) >= max_rows:
+                rejected.append(RejectedLine(number, line, "table_too_long",
+                                             f"row beyond the limit of {max_rows:,} rows per table"))
             else:
                 table.rows.append(RawRow(number, cells, line, n_raw))
-    return tables, rejected
+    return TableScan(tables, rejected, sum(len(block) for block in blocks))

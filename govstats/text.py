@@ -57,6 +57,18 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+@cache
+def _to_traditional_converter():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → traditional (used to recognize Big5 text by its common characters)."""
+    return _to_traditional_converter().convert(text)
+
+
 def split_label(printed: str) -> SplitLabel:
     """Split ``(一)主动公开政府信息数 (不同渠道…计1条)`` into prefix, label and note, keeping the printed text."""
     text = _ZERO_WIDTH.sub("", printed).strip()

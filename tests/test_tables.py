@@ -29,8 +29,9 @@ def test_split_cells_keeps_trailing_empties_and_drops_a_leading_pipe():
 
 
 def test_header_with_spaces_inside_labels(codebook):
-    tables, rejected = find_tables(["统 计 指 标 | 单 位 | 统计数 |", "(三)接受培训人员数 | 人次 | 2 |"], codebook)
-    assert rejected == []
+    scan = find_tables(["统 计 指 标 | 单 位 | 统计数 |", "(三)接受培训人员数 | 人次 | 2 |"], codebook)
+    tables = scan.tables
+    assert scan.rejected == [] and scan.n_pipe_lines == 2
     assert tables[0].label_index == 0 and tables[0].unit_index == 1
     assert [c.label for c in tables[0].value_columns] == ["统计数"]
 

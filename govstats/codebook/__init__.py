@@ -24,6 +24,7 @@ _FILES = (
     "ignored_labels.csv",
     "fields.csv",
     "issue_codes.csv",
+    "limits.csv",
     "package.json",
 )
 
@@ -102,6 +103,8 @@ class Codebook:
     ignored_labels: dict[str, str]
     fields: dict[str, tuple[Field, ...]]
     issue_codes: dict[str, tuple[str, str]]
+    issue_scopes: dict[str, str]
+    limits: dict[str, int]
     package: dict
     version: str
 
@@ -199,6 +202,8 @@ def load() -> Codebook:
         ignored_labels={row["label"]: row["reason"] for row in _rows("ignored_labels.csv")},
         fields={name: tuple(items) for name, items in fields.items()},
         issue_codes={row["code"]: (row["kind"], row["meaning"]) for row in _rows("issue_codes.csv")},
+        issue_scopes={row["code"]: row["scope"] for row in _rows("issue_codes.csv")},
+        limits={row["name"]: int(row["value"]) for row in _rows("limits.csv")},
         package=json.loads((CODEBOOK_DIR / "package.json").read_text(encoding="utf-8")),
         version=_version(),
         units_by_zh=units_by_zh,

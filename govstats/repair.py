@@ -1,0 +1,33 @@
+"""Repair text for matching (the original is kept): markup remnants, entities, invisible characters and the
+pinyin glosses some mirrors insert after each character (政務(wù)公開(kāi)).
+
+Repair works line by line and never joins or splits lines, so source line numbers stay true.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_COMMENT = re.compile(r"<!--.*?-->|<!\[if [^\]]*\]>|<!\[endif\]>", re.S)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = str.maketrans({"\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\t": " "})
+_TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+# A gloss: lowercase pinyin with at least one tone mark, in parentheses, right after a CJK character.
+_GLOSS = re.compile(rf"(?<=[\u3400-\u9fff])[(（][a-zü{_TONE_MARKS}]*[{_TONE_MARKS}][a-zü{_TONE_MARKS}]*[)）]")
+
+
+def repair_line(line: str) -> str:
+    """One line made fit for matching; a line without any of the defects comes back unchanged."""
+    if "<" in line:
+        line = _TAG.sub(" ", _COMMENT.sub("", line))
+    if "&" in line:
+        line = html.unescape(line)
+    if "(" in line or "（" in line:
+        line = _GLOSS.sub("", line)
+    return _INVISIBLE.sub("", line).translate(_SPACES)
+
+
+def count_glosses(text: str) -> int:
+    return len(_GLOSS.findall(text))
