@@ -14,7 +14,7 @@ from pathlib import Path
 
 from govstats.encodings import decode, looks_binary
 from govstats.repair import count_glosses, repair_line
-from govstats.text import compact, to_simplified
+from govstats.text import compact, split_label, to_simplified
 
 
 class DocumentError(Exception):
@@ -97,7 +97,11 @@ _PUBLISHED = re.compile(
 _AGENCY_FIELD = re.compile(r"单位名称[:：]\s*(.+?)(?=\s*(?:联系人|联系电话|填报人|填报日期|\||$))")
 _CONTACT = re.compile(r"联系(?:人及电话|电话|方式)[:：]\s*([^\s|]+)")
 _AGENCY_AFTER_YEAR = re.compile(
-    r"^(?:19|20)\d{2}\s*年度?\s*(\S+?(?:政府|局|委|办|厅|院|室|中心|镇|乡|街道))(?:政府)?信息公开")
+    r"^(?:19|20)\d{2}\s*年度?+\s*(\S+?(?:政府|局|委|办|厅|院|室|中心|镇|乡|街道))(?:政府)?信息公开")
+# "…公布2020年开平市农业农村局政府信息公开工作年度报告" in the opening sentence: year and agency as stated.
+_STATED_REPORT = re.compile(r"((?:19|20)\d{2})年度?([^，,。；;《》“”\s]{2,30}?)(?:政府信息公开|政务公开)工作年度报告")
+# "统计期限自2021年1月1日起至2021年12月31日止": a whole calendar year is the report year.
+_PERIOD = re.compile(r"统计期限[为自是:：]*((?:19|20)\d{2})年1月1日[起]?[至到\-—~～]+((?:19|20)\d{2})年12月31日")
 _PUBLISHER_FIELD = re.compile(r"^\s*发布机构\s*[:：]\s*([^\s|]+)")
 _SPAM = re.compile(r"[A-Za-z]+\d|\d+[A-Za-z]|官网|网址|平台客户端")
 _AGENCY_SUFFIX = re.compile(r"(局|委|办|厅|院|政府|室|中心|会|所|镇|乡|街道|处|委员会|办公室|党组)$")
@@ -119,7 +123,9 @@ _TITLE_FIELD = re.compile(r"^\s*(?:标题|题名|title)\s*[:：]\s*", re.IGNOREC
 def _title_line(lines: list[str]) -> tuple[int, str] | None:
     """A short line near the top that names a report, summary or plan; never the first prose sentence."""
     for number, line in _first_lines(lines, 3):
-        text = _TITLE_FIELD.sub("", line).strip()
+        text = " ".join(_TITLE_FIELD.sub("", line).split())
+        if split_label(text).prefix:  # "六、…统计表" is a section heading, not the document's title
+            continue
         simplified = to_simplified(compact(text))
         short = len(simplified) <= 60 and "|" not in text
         if short and _TITLE_WORDS.search(simplified) and not simplified.endswith(("。", "!", "！")):
@@ -156,6 +162,14 @@ def find_report_year(document: Document) -> int | None:
         match = _YEAR_IN_TITLE.search(compact(document.title))
         if match:
             candidates.append(match.group(1))
+    stated = _stated_report(document.clean_lines)
+    if stated:
+        candidates.append(stated[0])
+    for _, line in _first_lines(document.clean_lines, 8):
+        period = _PERIOD.search(compact(line))
+        if period and period.group(1) == period.group(2):
+            candidates.append(period.group(1))
+            break
     for _, line in _first_lines(document.clean_lines, 1):
         match = _OPENING_YEAR.match(compact(line))
         if match and not compact(line)[match.end(1):].startswith(("年以来", "年来")):
@@ -212,6 +226,9 @@ def find_agency(document: Document) -> str | None:
         above = _line_above_title(document.clean_lines)
         if above:
             return above
+    stated = _stated_report(document.clean_lines)
+    if stated and _AGENCY_SUFFIX.search(stated[1]):
+        return stated[1]
     for line in document.clean_lines[:40]:
         match = _PUBLISHER_FIELD.search(line)
         if match:
@@ -221,6 +238,15 @@ def find_agency(document: Document) -> str | None:
         document.notes.append(f"signature line looks spam-injected, agency not taken from it: {signature}")
         return None
     return signature
+
+
+def _stated_report(lines: list[str]) -> tuple[str, str] | None:
+    """(year, agency) from a sentence naming "<year>年<agency>政府信息公开工作年度报告" near the top."""
+    for _, line in _first_lines(lines, 5):
+        match = _STATED_REPORT.search(to_simplified(compact(line)))
+        if match:
+            return match.group(1), match.group(2)
+    return None
 
 
 def _line_above_title(lines: list[str]) -> str | None:

@@ -87,6 +87,9 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", 0)
     except UnicodeDecodeError:
         pass
+    utf8 = _with_replacement(data, "utf-8")
+    if utf8.n_replaced * 200 < len(data):  # a few bad bytes (a truncated file) in otherwise valid UTF-8
+        return utf8
     strict = []
     for encoding in ("gb18030", "big5"):
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-_COMMENT = re.compile(r"<!--.*?-->|<!\[if [^\]]*\]>|<!\[endif\]>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->|<!\[if [^\]]*\]>|<!\[endif\]>|<![A-Za-z][^>]*>", re.S)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = str.maketrans({"\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\t": " "})

@@ -33,6 +33,36 @@ class Cell:
     flags: tuple[str, ...] = ()
 
 
+_DIGITS = {"〇": 0, "零": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+           "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CHINESE_NUMBER = re.compile(f"^[{''.join(_DIGITS)}{''.join(_SMALL_UNITS)}万]+$")
+
+
+def chinese_numeral(text: str) -> int | None:
+    """一百零五 → 105, 十二 → 12, 两千 → 2000, 三万五千 → 35000; None if the text is not a well-formed numeral."""
+    if not _CHINESE_NUMBER.match(text):
+        return None
+    total, section, digit, last_unit = 0, 0, None, 10**9
+    for char in text:
+        if char in _DIGITS:
+            if digit is not None and _DIGITS[char] != 0:
+                return None  # two digits in a row (一二) is not a numeral
+            digit = _DIGITS[char] if _DIGITS[char] != 0 else None
+        elif char in _SMALL_UNITS:
+            unit = _SMALL_UNITS[char]
+            if unit >= last_unit:
+                return None
+            section += (digit if digit is not None else 1) * unit
+            digit, last_unit = None, unit
+        else:  # 万
+            if total:
+                return None
+            total = (section + (digit or 0)) * 10_000
+            section, digit, last_unit = 0, None, 10**9
+    return total + section + (digit or 0)
+
+
 def read_cell(text: str, codebook: Codebook) -> Cell:
     """Classify one cell's text using the codebook's missing-value tokens and units."""
     stripped = text.translate(_FULL_WIDTH).strip()
@@ -40,6 +70,9 @@ def read_cell(text: str, codebook: Codebook) -> Cell:
         return Cell(codebook.missing_tokens[stripped])
     match = _NUMBER.match(stripped)
     if not match:
+        numeral = chinese_numeral(stripped)
+        if numeral is not None:
+            return Cell("reported", Decimal(numeral), None, ("chinese_numeral",))
         return Cell("unparsable")
     flags: list[str] = []
     if match.group("approx_before") or match.group("approx_after"):

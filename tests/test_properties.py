@@ -21,7 +21,7 @@ from govstats.build import process_document
 from govstats.matching import LabelMatcher
 from govstats.tables import read_header, split_cells
 from govstats.text import label_key, split_label
-from govstats.values import ABSURD_MAGNITUDE, read_cell
+from govstats.values import ABSURD_MAGNITUDE, chinese_numeral, read_cell
 
 CODEBOOK = codebook_module.load()
 MATCHER = LabelMatcher(CODEBOOK)
@@ -132,6 +132,9 @@ def test_read_cell_never_invents_a_number(text):
         return
     assert isinstance(cell.value, Decimal)
     assert cell.value.is_finite()
+    if "chinese_numeral" in cell.flags:  # declared: a numeral written in Chinese characters
+        assert cell.value == chinese_numeral(text.strip(" \t\u3000"))
+        return
     # Every digit of the value is a decimal digit written in the input, in the same order: a number is only
     # ever read from digits that are there (superscripts, circled numbers … are not digits of the cell).
     digits = "".join(str(d) for d in cell.value.as_tuple().digits)
@@ -143,9 +146,44 @@ def test_read_cell_never_invents_a_number(text):
                                st.sampled_from(UNITS + MISSING + ["约", "余", "多", " ", "\u3000"])),
                      max_size=10).map("".join))
 def test_read_cell_cjk_letters_are_never_a_number(text):
+    """Chinese text is a number only when it is a well-formed Chinese numeral, and then it says so."""
     cell = read_cell(text, CODEBOOK)
-    assert cell.status != "reported", (text, cell)
-    assert cell.value is None
+    if cell.status == "reported":
+        assert cell.flags == ("chinese_numeral",), (text, cell)
+        assert cell.value == chinese_numeral(text.strip(" \t\u3000"))
+    else:
+        assert cell.value is None
+
+
+def to_chinese(number: int) -> str:
+    """Reference writer of Chinese numerals (independent of the reader under test)."""
+    digits = "零一二三四五六七八九"
+
+    def below_10k(n: int) -> str:
+        out, zero = "", False
+        for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+            d = n // unit % 10
+            if d:
+                out += ("零" if zero and out else "") + digits[d] + name
+                zero = False
+            else:
+                zero = True
+        return out
+
+    if number == 0:
+        return "零"
+    high, low = divmod(number, 10_000)
+    text = (below_10k(high) + "万" if high else "") + (("零" if high and low < 1000 and low else "") + below_10k(low))
+    return text
+
+
+@FAST
+@given(number=st.integers(min_value=0, max_value=99_999_999))
+def test_chinese_numerals_read_back(number):
+    written = to_chinese(number)
+    cell = read_cell(written, CODEBOOK)
+    assert cell.status == "reported" and cell.value == number, written
+    assert cell.flags == ("chinese_numeral",)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,66 @@
+"""The real-report corpus (tests/fixtures/corpus): every document catalogued, metadata as the text states it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from govstats import build
+from tests.conftest import CORPUS_RAW
+
+GOLD = {json.loads(p.read_text(encoding="utf-8"))["source"].rsplit(".", 1)[0]: json.loads(p.read_text(encoding="utf-8"))
+        for p in (CORPUS_RAW.parent / "gold").glob("*.json")}
+
+# Hand-checked against the documents' own text (title line, opening sentence or statistics period).
+STATED = {
+    "001_pingtan_county_2011": ("平潭县人民政府", 2011, "2012-04-18"),
+    "006_weishan_liangchengzhen_2020": (None, 2020, None),
+    "007_huichang_zhongcunxiang_2020": ("中村乡", 2020, None),
+    "013_kaiping_nongyenongcunju_2020_trad_notables": ("开平市农业农村局", 2020, None),
+    "017_liangzhou_zhangyizhen_2008_prose": ("张义镇人民政府", 2008, "2009-01-06"),
+    "019_datong_xinfangju_2021": (None, 2021, None),
+    "020_jiulongpo_erlangjiedao_2022": ("重庆市九龙坡区二郎街道办事处", 2022, None),
+    "024_jianping_weishengjiankangju_2020_mirror": ("建平县卫生健康局", 2020, None),
+    "027_pingtan_2013": ("平潭综合实验区", 2013, "2014-01-10"),
+    "029_pingtan_2022": ("平潭综合实验区", 2022, "2023-02-20"),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return build.run([CORPUS_RAW])
+
+
+def test_every_document_is_catalogued(corpus):
+    documents = {d["doc_id"]: d for d in corpus.records["documents"]}
+    assert set(documents) == {p.stem for p in CORPUS_RAW.iterdir()}
+    assert all(d["status"] in ("ok", "no_table") for d in documents.values())
+    assert all(d["encoding"] == "utf-8" and d["n_undecodable"] == 0 for d in documents.values())
+
+
+@pytest.mark.parametrize(("doc_id", "stated"), sorted(STATED.items()))
+def test_metadata_as_the_text_states_it(corpus, doc_id, stated):
+    document = next(d for d in corpus.records["documents"] if d["doc_id"] == doc_id)
+    published = document["published_date"].isoformat() if document["published_date"] else None
+    assert (document["agency"], document["report_year"], published) == stated
+
+
+def test_years_never_contradict_the_gold_files(corpus):
+    for document in corpus.records["documents"]:
+        gold = GOLD.get(document["doc_id"])
+        if gold and gold.get("report_year") and document["report_year"] is not None:
+            assert document["report_year"] == gold["report_year"], document["doc_id"]
+
+
+def test_traditional_document_with_glosses_is_read_in_simplified(corpus):
+    document = next(d for d in corpus.records["documents"]
+                    if d["doc_id"] == "013_kaiping_nongyenongcunju_2020_trad_notables")
+    assert document["doc_kind"] == "annual_report"
+    assert "pinyin glosses" in document["status_message"]
+
+
+def test_nothing_is_lost_in_the_corpus(corpus, codebook):
+    accounting = corpus.accounting(codebook)
+    assert accounting["unbalanced"] == 0
+    assert accounting["pipe_lines"] > 150
