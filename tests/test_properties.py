@@ -7,6 +7,7 @@ not a header ends as observations or rejections, never silently dropped.
 
 from __future__ import annotations
 
+import os
 import random
 import unicodedata
 from decimal import Decimal
@@ -27,8 +28,10 @@ CODEBOOK = codebook_module.load()
 MATCHER = LabelMatcher(CODEBOOK)
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "001_e30e2049e38d0093.txt"
 
-FAST = settings(max_examples=200, deadline=None)
-DOCS = settings(max_examples=150, deadline=None,
+# The suite runs a quick pass; benchmarks/property_soak.py runs the same properties with SCALE times more examples.
+SCALE = int(os.environ.get("GOVSTATS_PROPERTY_SCALE", "1"))
+FAST = settings(max_examples=200 * SCALE, deadline=None)
+DOCS = settings(max_examples=150 * SCALE, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 UNITS = sorted(CODEBOOK.units_by_zh)
