@@ -1,7 +1,7 @@
 """Write the package: CSV (UTF-8 with BOM), Parquet, one XLSX workbook and datapackage.json.
 
-All files are first written to a staging folder beside the output and then moved into place, so a crash
-never leaves a half-written package. Every writer is deterministic: same input, same bytes.
+All files are written to a staging folder and swapped into place atomically by ``govstats.publish``, so a
+crash never leaves a half-written package. Every writer is deterministic: same input, same bytes.
 """
 
 from __future__ import annotations
@@ -9,17 +9,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from govstats import __version__, schemas
 from govstats.codebook import Codebook
+from govstats.publish import DATA_DIR, DESCRIPTOR, publish
 
-DATA_DIR = "data"
-DESCRIPTOR = "datapackage.json"
 WORKBOOK = "govstats.xlsx"
 
 
@@ -92,39 +88,6 @@ def descriptor(codebook: Codebook) -> dict:
         "sources": meta["sources"],
         "resources": resources,
     }
-
-
-def publish(output_dir: Path, write_into: Any) -> None:
-    """Stage every file with ``write_into(staging_dir)``, then swap the data folder and descriptor in.
-
-    The old ``data/`` is renamed aside before the new one is renamed in, and removed only afterwards;
-    a build killed before the swap leaves the previous package untouched.
-    """
-    output_dir.mkdir(parents=True, exist_ok=True)
-    _recover(output_dir)
-    staging = Path(tempfile.mkdtemp(prefix=".govstats-staging-", dir=output_dir))
-    try:
-        (staging / DATA_DIR).mkdir()
-        write_into(staging)
-        target, old = output_dir / DATA_DIR, output_dir / f".govstats-old-{os.getpid()}"
-        if target.exists():
-            os.replace(target, old)
-        os.replace(staging / DATA_DIR, target)
-        os.replace(staging / DESCRIPTOR, output_dir / DESCRIPTOR)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _recover(output_dir: Path) -> None:
-    """Put back a data folder left aside by a build killed mid-swap."""
-    leftovers = sorted(output_dir.glob(".govstats-old-*"))
-    if leftovers and not (output_dir / DATA_DIR).exists():
-        os.replace(leftovers[-1], output_dir / DATA_DIR)
-    for leftover in output_dir.glob(".govstats-old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in output_dir.glob(".govstats-staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def write_descriptor(path: Path, codebook: Codebook) -> None:
