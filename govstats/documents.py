@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from govstats.encodings import decode, looks_binary
-from govstats.repair import count_glosses, repair_line
+from govstats.repair import broken_glosses, count_glosses, repair_line
 from govstats.text import compact, split_label, to_simplified
 
 
@@ -84,6 +84,10 @@ def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, i
     glosses = count_glosses(text)
     if glosses:
         document.notes.append(f"{glosses} inline pinyin glosses ignored for matching")
+    broken = broken_glosses(lines)
+    if broken:
+        document.notes.append("text shifted by a lost byte around a pinyin gloss (mojibake) on line(s) "
+                              f"{', '.join(map(str, broken[:10]))}: not repaired, the lost bytes cannot be recovered")
     return document
 
 

@@ -29,5 +29,15 @@ def repair_line(line: str) -> str:
     return _INVISIBLE.sub("", line).translate(_SPACES)
 
 
+# A gloss whose opening parenthesis was swallowed with a lost byte ("?guī)"): the text around it was
+# shifted by one byte when the mirror transcoded it, and the lost bytes cannot be recovered.
+_BROKEN_GLOSS = re.compile(rf"\?[a-zü{_TONE_MARKS}]*[{_TONE_MARKS}][a-zü{_TONE_MARKS}]*\)")
+
+
 def count_glosses(text: str) -> int:
     return len(_GLOSS.findall(text))
+
+
+def broken_glosses(lines: list[str]) -> list[int]:
+    """Line numbers where a gloss lost its parenthesis together with a byte of the text (mojibake)."""
+    return [number for number, line in enumerate(lines, start=1) if _BROKEN_GLOSS.search(line)]

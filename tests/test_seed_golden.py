@@ -100,6 +100,14 @@ def test_checks_on_the_seed_table(records):
     assert all(c["status"] != "pass" or c["expected"] is not None for c in checks.values())
 
 
+def test_seed_002_is_read_through_its_glosses_and_says_what_it_could_not_repair(records):
+    document = next(d for d in records["documents"] if d["doc_id"] == "002_ae705f9549aaa622")
+    assert document["doc_kind"] == "work_plan" and document["report_year"] == 2018
+    assert "116 inline pinyin glosses" in document["status_message"]
+    assert "mojibake) on line(s) 1, 29" in document["status_message"]
+    assert document["title"] is None  # the title's bytes are lost ("?guī)砹丝萍季?018"): not guessed
+
+
 def test_prose_seeds_are_catalogued_not_dropped(records):
     documents = {d["doc_id"]: d for d in records["documents"]}
     assert len(documents) == 5
