@@ -239,4 +239,5 @@ def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = 
         if progress:
             progress(index, len(paths), path)
     records["indicators"] = indicator_records(codebook)
+    records["crosswalk"] = [dict(row) for row in codebook.crosswalk]
     return BuildResult(records, [])

@@ -90,6 +90,19 @@ def check_at_most(part: str, whole: list[str], cells: dict[str, _Cell]) -> _AtMo
     return "not_assessable", bound, part_value, n_missing, text + " (blank cells could raise the bound)"
 
 
+def check_equal_sums(left: list[str], right: list[str], cells: dict[str, _Cell]) -> _AtMost:
+    """Σ left = Σ right; assessable only when every cell is reported. Returns (status, Σ left, Σ right, …)."""
+    values = {name: cells[name].value if name in cells else None for name in (*left, *right)}
+    n_missing = sum(value is None for value in values.values())
+    left_sum = sum(values[n] for n in left if values[n] is not None)
+    right_sum = sum(values[n] for n in right if values[n] is not None)
+    text = (" + ".join(_show(values[n]) for n in left) + " = " + _show(left_sum) + "; "
+            + " + ".join(_show(values[n]) for n in right) + " = " + _show(right_sum))
+    if n_missing:
+        return "not_assessable", left_sum, right_sum, n_missing, text + " (a cell the rule needs is blank)"
+    return ("pass" if _close(left_sum, right_sum) else "fail"), left_sum, right_sum, 0, text
+
+
 def run_checks(doc_id: str, table_number: int, template: str | None, observations: list[dict],
                codebook: Codebook) -> list[dict]:
     """Every rule of the table's template, applied to its observations."""
@@ -120,13 +133,22 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
             results.append(_result(doc_id, table_number, f"dedup_total:{indicator.indicator_id}", "dedup_total",
                                    "error", indicator.indicator_id, [indicator.indicator_id, *channels], bound,
                                    part, n_missing, status, message, cells))
+    present = {obs["indicator_id"] for obs in observations if obs["indicator_id"]}
     for rule in codebook.rules:
-        if rule.template != template:
-            continue
-        status, bound, part, n_missing, message = check_at_most(rule.left_id, list(rule.right_ids), cells)
-        results.append(_result(doc_id, table_number, rule.rule_id, rule.kind, rule.severity, rule.left_id,
-                               [rule.left_id, *rule.right_ids], bound, part, n_missing, status,
-                               f"{message}: {rule.description}", cells))
+        involved = [*rule.left_ids, *rule.right_ids]
+        if rule.template != template or not present.intersection(involved):
+            continue  # a rule about another table of the form
+        if rule.kind == "at_most":
+            status, bound, part, n_missing, message = check_at_most(rule.left_ids[0], list(rule.right_ids), cells)
+            expected, actual = bound, part
+        elif rule.kind == "sum":
+            status, actual, n_missing, message = check_sum(rule.left_ids[0], list(rule.right_ids), cells)
+            expected = cells[rule.left_ids[0]].value if rule.left_ids[0] in cells else None
+        else:
+            status, expected, actual, n_missing, message = check_equal_sums(list(rule.left_ids), list(rule.right_ids),
+                                                                           cells)
+        results.append(_result(doc_id, table_number, rule.rule_id, rule.kind, rule.severity, rule.left_ids[0],
+                               involved, expected, actual, n_missing, status, f"{message}: {rule.description}", cells))
     for obs in observations:
         indicator_id = obs["indicator_id"]
         negative = indicator_id and obs["value"] is not None and obs["value"] < 0

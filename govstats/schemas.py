@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
     import pyarrow
 
-RESOURCES = ("documents", "indicators", "observations", "checks", "rejections")
+RESOURCES = ("documents", "indicators", "crosswalk", "observations", "checks", "rejections")
 
 _PANDAS_DTYPES = {"string": "str", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 

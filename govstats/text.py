@@ -22,7 +22,8 @@ _PREFIXES: tuple[tuple[re.Pattern[str], int | None], ...] = (
     (re.compile(r"^\s*[(（]\s*[0-9０-９]+\s*[)）]\s*[、.．]?\s*"), 4),
     (re.compile(r"^\s*其\s*中\s*[:：,，]?\s*"), None),
 )
-_NOTE = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*")
+# A parenthetical note; a parenthesized numeral inside a label (第二十条第（一）项) is part of the label.
+_NOTE = re.compile(rf"\s*[(（](?![{_CHINESE_NUMERAL}0-9０-９]{{1,3}}[)）])([^()（）]*)[)）]\s*")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from govstats import schemas
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -92,7 +93,7 @@ def test_ci_runs_the_readme_test_command():
     assert any("python -m govstats build" in command and "pip install" in command for command in commands)
 
 
-@pytest.mark.parametrize("name", ["documents", "indicators", "observations", "checks", "rejections"])
+@pytest.mark.parametrize("name", schemas.RESOURCES)
 def test_committed_outputs_are_current(seed_build, name):
     """CI rebuilds the seeds: the committed package must be byte-identical to a fresh build."""
     for relative in (f"data/{name}.csv", f"data/{name}.parquet"):

@@ -83,3 +83,36 @@ def test_blank_is_a_missing_token_and_zero_is_not(codebook):
     assert codebook.missing_tokens[""] == "blank"
     assert "0" not in codebook.missing_tokens
     assert {"-", "—", "/", "无"} <= {t for t, s in codebook.missing_tokens.items() if s == "placeholder"}
+
+
+def test_national_formats_have_every_cell(codebook):
+    """Table 3 has 23 (2019) and 25 (2021) data rows of 7 columns; table 4 has 15 cells; table 2 as §4.1/§5.1."""
+    def cells(template, table):
+        return [i for i in codebook.indicators.values()
+                if i.template == template and i.table_code == table and i.relation != "heading"]
+    assert len(cells("t2019", "t3")) == 161 and len(cells("t2021", "t3")) == 175
+    assert len(cells("t2019", "t4")) == 15 and len(cells("t2021", "t4")) == 15
+    assert len(cells("t2019", "t2")) == 22 and len(cells("t2021", "t2")) == 10
+    assert codebook.indicators["t2021.t2.a20_8.fee.amount"].unit == "万元"
+    assert codebook.indicators["t2019.t2.a20_5.license.delta_items"].allow_negative
+
+
+def test_the_fee_items_of_2019_are_never_the_fee_money_of_2021(codebook):
+    fee = [row for row in codebook.crosswalk if row["from_id"] == "t2019.t2.a20_8.fee.prev_items"]
+    assert fee == [{"from_id": "t2019.t2.a20_8.fee.prev_items", "to_id": "t2021.t2.a20_8.fee.amount",
+                    "relation": "not_comparable", "note": fee[0]["note"]}]
+    comparable = {row["to_id"] for row in codebook.crosswalk if row["relation"] != "not_comparable"}
+    assert "t2021.t2.a20_8.fee.amount" not in comparable
+
+
+def test_rules_cover_the_printed_identity_and_the_totals(codebook):
+    kinds = {}
+    for rule in codebook.rules:
+        kinds.setdefault((rule.template, rule.kind), []).append(rule.rule_id)
+    for template in ("t2019", "t2021"):
+        assert len(kinds[(template, "equal_sums")]) == 7  # 一 + 二 = （七） + 四, per column
+    identity = next(r for r in codebook.rules if r.rule_id == "identity:t2021.t3.total")
+    assert identity.left_ids == ("t2021.t3.apply.new.total", "t2021.t3.apply.carried_in.total")
+    assert identity.right_ids == ("t2021.t3.result.total.total", "t2021.t3.apply.carried_out.total")
+    outcomes = next(r for r in codebook.rules if r.rule_id == "outcomes:t2021.t3.np")
+    assert len(outcomes.right_ids) == 21  # （一）（二） + 8 + 3 + 5 + 3: every outcome row but （七）总计

@@ -25,6 +25,7 @@ _FILES = (
     "fields.csv",
     "issue_codes.csv",
     "limits.csv",
+    "crosswalk.csv",
     "package.json",
 )
 
@@ -73,10 +74,13 @@ class Field:
 
 @dataclass(frozen=True)
 class Rule:
+    """A check beyond the parent/child relations: sum (left = Σ right), equal_sums (Σ left = Σ right) or
+    at_most (left ≤ Σ right)."""
+
     rule_id: str
     template: str
     kind: str
-    left_id: str
+    left_ids: tuple[str, ...]
     right_ids: tuple[str, ...]
     severity: str
     description: str
@@ -105,6 +109,7 @@ class Codebook:
     issue_codes: dict[str, tuple[str, str]]
     issue_scopes: dict[str, str]
     limits: dict[str, int]
+    crosswalk: tuple[dict[str, str], ...]
     package: dict
     version: str
 
@@ -194,7 +199,7 @@ def load() -> Codebook:
         units=units,
         missing_tokens={row["token"]: row["status"] for row in missing},
         missing_meanings={row["token"]: row["meaning"] for row in missing},
-        rules=tuple(Rule(row["rule_id"], row["template"], row["kind"], row["left_id"],
+        rules=tuple(Rule(row["rule_id"], row["template"], row["kind"], tuple(row["left_ids"].split()),
                          tuple(row["right_ids"].split()), row["severity"], row["description"])
                     for row in _rows("rules.csv")),
         aliases=tuple(Alias(**row) for row in _rows("aliases.csv")),
@@ -204,6 +209,7 @@ def load() -> Codebook:
         issue_codes={row["code"]: (row["kind"], row["meaning"]) for row in _rows("issue_codes.csv")},
         issue_scopes={row["code"]: row["scope"] for row in _rows("issue_codes.csv")},
         limits={row["name"]: int(row["value"]) for row in _rows("limits.csv")},
+        crosswalk=tuple(_rows("crosswalk.csv")),
         package=json.loads((CODEBOOK_DIR / "package.json").read_text(encoding="utf-8")),
         version=_version(),
         units_by_zh=units_by_zh,
@@ -235,8 +241,19 @@ def _cross_check(codebook: Codebook) -> None:
     for indicator in ids.values():
         if indicator.relation not in relation_field.enum:
             raise ValueError(f"indicators.csv: {indicator.indicator_id}: unknown relation {indicator.relation}")
+    for row in codebook.crosswalk:
+        for key in ("from_id", "to_id"):
+            if row[key] not in ids:
+                raise ValueError(f"crosswalk.csv: unknown indicator {row[key]}")
+    rule_ids = [rule.rule_id for rule in codebook.rules]
+    if len(set(rule_ids)) != len(rule_ids):
+        raise ValueError("rules.csv: rule ids are not unique")
     for rule in codebook.rules:
-        for indicator_id in (rule.left_id, *rule.right_ids):
+        if rule.kind not in ("sum", "equal_sums", "at_most"):
+            raise ValueError(f"rules.csv: {rule.rule_id}: unknown kind {rule.kind}")
+        if rule.kind == "sum" and len(rule.left_ids) != 1:
+            raise ValueError(f"rules.csv: {rule.rule_id}: a sum has one left-hand indicator")
+        for indicator_id in (*rule.left_ids, *rule.right_ids):
             if indicator_id not in ids:
                 raise ValueError(f"rules.csv: {rule.rule_id}: unknown indicator {indicator_id}")
     for alias in codebook.aliases:
