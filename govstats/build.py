@@ -6,6 +6,7 @@ build. Results are plain records, combined once at the end into typed frames and
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from collections import Counter
@@ -17,13 +18,13 @@ from govstats import __version__
 from govstats import codebook as codebook_module
 from govstats.checks import run_checks
 from govstats.codebook import Codebook
-from govstats.documents import Document, DocumentError, describe, read_document
+from govstats.documents import Document, DocumentError, describe, read_document, refine_kind
 from govstats.matching import LabelMatcher
-from govstats.normalize import Rejection, normalize_table
+from govstats.national import NationalTable, Vocabulary, find_national_tables
+from govstats.normalize import Rejection, normalize_national, normalize_table
 from govstats.tables import find_tables
 
 INPUT_SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
-HTML_SUFFIXES = (".html", ".htm")
 
 
 class InputError(Exception):
@@ -50,17 +51,14 @@ class BuildResult:
         scopes = codebook.issue_scopes
         counts = {
             "pipe_lines": sum(d["n_pipe_lines"] for d in self.records["documents"]),
-            "header_lines": sum(d["n_tables"] for d in self.records["documents"]),
-            "rows_observed": len({(o["doc_id"], o["table_number"], o["row_number"])
-                                  for o in self.records["observations"]}),
+            "table_lines": sum(d["n_table_lines"] for d in self.records["documents"]),
             "rows_rejected": sum(1 for r in rejections
                                  if scopes[r["reason_code"]] == "line" and r["stage"] != "read"),
             "long_lines_rejected": sum(1 for r in rejections if r["reason_code"] == "line_too_long"),
             "cells_rejected": sum(1 for r in rejections if scopes[r["reason_code"]] == "cell"),
             "documents_rejected": sum(1 for r in rejections if scopes[r["reason_code"]] == "document"),
         }
-        counts["unbalanced"] = counts["pipe_lines"] - (
-            counts["header_lines"] + counts["rows_observed"] + counts["rows_rejected"])
+        counts["unbalanced"] = counts["pipe_lines"] - (counts["table_lines"] + counts["rows_rejected"])
         return counts
 
     def summary_counts(self) -> dict[str, int]:
@@ -102,8 +100,8 @@ class BuildResult:
             f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['flagged']} flagged, "
             f"{c['unmatched']} without indicator)",
             f"  rejections:    {c['rejections']} source lines or cells not turned into observations",
-            f"  accounting:    {a['pipe_lines']} pipe lines = {a['header_lines']} headers + {a['rows_observed']} "
-            f"rows observed + {a['rows_rejected']} rows rejected"
+            f"  accounting:    {a['pipe_lines']} pipe lines = {a['table_lines']} in tables + "
+            f"{a['rows_rejected']} rejected"
             + (" (balanced)" if a["unbalanced"] == 0 else f" (UNBALANCED by {a['unbalanced']})"),
             f"  also rejected: {a['cells_rejected']} cells, {a['long_lines_rejected']} over-long lines, "
             f"{a['documents_rejected']} unreadable documents",
@@ -172,39 +170,49 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
     stage = "read"
     try:
         document = read_document(path, doc_id, source_file, codebook.limits)
+        describe(document)
         rejections = [Rejection(long.line, "read", "line_too_long", long.head,
                                 f"line of {long.n_chars:,} characters, over the limit of "
                                 f"{codebook.limits['max_line_chars']:,} (max_line_chars); first 200 shown")
                       for long in document.long_lines]
         stage = "tables"
-        scan = find_tables(document.clean_lines, codebook)
-        raw_tables = scan.tables
-        rejections += [Rejection(r.line, "tables", r.reason_code, r.raw, r.message) for r in scan.rejected]
-        describe(document, has_table=bool(raw_tables))  # the document kind depends on whether a table was found
-        if path.suffix.lower() in HTML_SUFFIXES:
-            document.notes.append("HTML markup: <table> elements are not read by this version; "
-                                  "only pipe-delimited text tables are recovered")
+        lines = document.clean_lines
+        national = find_national_tables(lines, codebook, vocabulary_for(codebook), document.report_year)
+        outside = [("" if number in national.region_lines else line) for number, line in enumerate(lines, start=1)]
+        scan = find_tables(outside, codebook)
+        rejections += [Rejection(r.line, "tables", r.reason_code, r.raw, r.message)
+                       for r in (*scan.rejected, *national.rejected)]
+        document.notes.extend(national.notes)
+        refine_kind(document, has_table=bool(scan.tables or national.tables))
         stage = "normalize"
         result = DocumentResult(_document_record(document, doc_id, source_file, path))
-        for raw_table in raw_tables:
-            table = normalize_table(raw_table, doc_id, document.report_year, matcher)
-            result.observations.extend(table.observations)
-            rejections.extend(table.rejections)
+        ordered = sorted([(t.header_line, 0, t) for t in scan.tables] + [(t.first_line, 1, t) for t in national.tables],
+                         key=lambda item: (item[0], item[1]))
+        table_lines = sum(1 for n in national.region_lines if "|" in lines[n - 1])
+        for number, (_, _, table) in enumerate(ordered, start=1):
+            if isinstance(table, NationalTable):
+                normalized = normalize_national(table, number, doc_id, matcher)
+            else:
+                table.number = number
+                normalized = normalize_table(table, doc_id, document.report_year, matcher)
+                table_lines += 1 + len({o["row_number"] for o in normalized.observations})
+            result.observations.extend(normalized.observations)
+            rejections.extend(normalized.rejections)
             stage = "checks"
-            result.checks.extend(run_checks(doc_id, raw_table.number, table.template, table.observations, codebook))
-            result.tables.append((raw_table.number, table.template))
+            result.checks.extend(run_checks(doc_id, number, normalized.template, normalized.observations, codebook))
+            result.tables.append((number, normalized.template))
             stage = "normalize"
         record = _document_record(document, doc_id, source_file, path)
         templates = [t for _, t in result.tables if t]
-        record.update(template=templates[0] if templates else "none", n_tables=len(raw_tables),
-                      n_pipe_lines=scan.n_pipe_lines,
-                      status="ok" if raw_tables else "no_table",
+        record.update(template=_document_template(templates), n_tables=len(ordered),
+                      n_pipe_lines=scan.n_pipe_lines + sum(1 for n in national.region_lines if "|" in lines[n - 1]),
+                      n_table_lines=table_lines, status="ok" if ordered else "no_table",
                       status_message="; ".join(document.notes) or None)
         result.document = record
         result.rejections = _rejection_records(doc_id, rejections)
     except DocumentError as error:
         result = _failed(path, doc_id, source_file, stage, "unreadable_document", str(error))
-    except Exception as error:
+    except Exception as error:  # one bad document must not stop the build
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         result = _failed(path, doc_id, source_file, stage, "processing_error", f"{stage}: {detail}")
     result.document["n_observations"] = len(result.observations)
@@ -212,9 +220,22 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
     return result
 
 
+def _document_template(templates: list[str]) -> str:
+    """The national format when the document has one (its tables 2–4), else the 2014 table's, else none."""
+    for template in ("t2021", "t2019", "t2014"):
+        if template in templates:
+            return template
+    return "none"
+
+
+@functools.cache
+def vocabulary_for(codebook: Codebook) -> Vocabulary:
+    return Vocabulary(codebook)
+
+
 def _failed(path: Path, doc_id: str, source_file: str, stage: str, code: str, message: str) -> DocumentResult:
     record = _document_record(None, doc_id, source_file, path)
-    record.update(n_tables=0, n_pipe_lines=0, status="error", status_message=message)
+    record.update(n_tables=0, n_pipe_lines=0, n_table_lines=0, status="error", status_message=message)
     rejection = Rejection(None, stage, code, None, message)
     return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
 

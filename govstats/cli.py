@@ -23,7 +23,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m govstats",
         description="Recover the statistics tables of Chinese government information-disclosure annual "
                     "reports (政府信息公开工作年度报告) as validated open data.",
-        epilog="Exit codes: 0 ok; 1 --strict and a document failed or an error-level check failed; "
+        epilog="Exit codes: 0 ok; 1 --strict and a document failed or an error-level check failed "
+               "(evaluate: a gold cell was wrong or missed); "
                "2 bad usage or inputs; 3 the built data broke its schema (nothing published); "
                "4 outputs could not be written.")
     parser.add_argument("--version", action="version", version=f"govstats {__version__}")
@@ -48,12 +49,25 @@ def _parser() -> argparse.ArgumentParser:
                                    description="Run Frictionless on DIR/datapackage.json (types, keys, "
                                                "foreign keys, constraints).")
     validate.add_argument("dir", type=Path, nargs="?", default=Path("."), help="package folder (default: .)")
+
+    evaluate = commands.add_parser("evaluate", help="score a build against hand-checked gold cells",
+                                   description="Build the documents in memory (nothing is written) and compare "
+                                               "their observations with the gold JSON files: per document and "
+                                               "total cells correct, wrong value, missed and spurious.")
+    evaluate.add_argument("--gold", type=Path, default=Path("tests/fixtures/corpus/gold"), metavar="DIR",
+                          help="folder of gold *.json files (default: tests/fixtures/corpus/gold)")
+    evaluate.add_argument("--input", action="append", type=Path, metavar="PATH",
+                          help="a document or a folder of documents; repeatable "
+                               "(default: tests/fixtures/corpus/raw)")
+    evaluate.add_argument("-v", "--verbose", action="store_true",
+                          help="also list every wrong, missed and spurious cell")
+    evaluate.add_argument("--strict", action="store_true", help="exit 1 if any gold cell is wrong or missed")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"build": _build, "parse": _parse, "validate": _validate}
+    commands = {"build": _build, "parse": _parse, "validate": _validate, "evaluate": _evaluate}
     try:
         return commands[args.command](args)
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
@@ -159,3 +173,27 @@ def _validate(args: argparse.Namespace) -> int:
         print(message)
     print("valid" if valid else "invalid")
     return EXIT_OK if valid else EXIT_STRICT
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from govstats import build
+    from govstats.codebook import load
+    from govstats.evaluate import evaluate, format_report
+
+    inputs = args.input or [Path("tests/fixtures/corpus/raw")]
+    if not args.gold.is_dir():
+        print(f"govstats: error: gold folder not found: {args.gold}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = build.run(inputs, progress=_progress(False))
+    except build.InputError as error:
+        print(f"govstats: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        scores = evaluate(result.records, args.gold, load())
+    except ValueError as error:  # a gold file that is not valid JSON or not in the gold format
+        print(f"govstats: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_report(scores, verbose=args.verbose))
+    failed = any(s.wrong or s.missed for s in scores if s.built)
+    return EXIT_STRICT if args.strict and failed else EXIT_OK

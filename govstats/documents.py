@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from govstats.encodings import decode, looks_binary
+from govstats.html_text import html_lines
 from govstats.repair import broken_glosses, count_glosses, repair_line
 from govstats.text import compact, split_label, to_simplified
 
@@ -74,7 +75,8 @@ def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, i
     long_lines = [LongLine(number, len(line), line[:200]) for number, line in enumerate(lines, start=1)
                   if len(line) > limit]
     too_long = {item.line for item in long_lines}
-    clean = ["" if number in too_long else repair_line(line) for number, line in enumerate(lines, start=1)]
+    readable = html_lines(lines) if path.suffix.lower() in (".html", ".htm") else lines
+    clean = ["" if number in too_long else repair_line(line) for number, line in enumerate(readable, start=1)]
     document = Document(doc_id=doc_id, source_file=source_file, sha256=hashlib.sha256(data).hexdigest(),
                         n_bytes=len(data), encoding=decoded.encoding, text=text, lines=lines, clean_lines=clean,
                         long_lines=long_lines, n_replaced=decoded.n_replaced)
@@ -291,6 +293,13 @@ def describe(document: Document, has_table: bool = False) -> None:
     document.report_year = find_report_year(document)
     document.published_date = find_published_date(document.clean_lines)
     document.contact = find_contact(document.clean_lines)
+    document.doc_kind = find_kind(document.title, "\n".join(document.clean_lines[:20]), has_table)
+    if document.report_year is None and document.doc_kind == "work_plan":
+        document.report_year = _plan_year(document.clean_lines)
+
+
+def refine_kind(document: Document, has_table: bool) -> None:
+    """Once tables are known: a document with a statistics table about disclosure is an annual report."""
     document.doc_kind = find_kind(document.title, "\n".join(document.clean_lines[:20]), has_table)
     if document.report_year is None and document.doc_kind == "work_plan":
         document.report_year = _plan_year(document.clean_lines)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from govstats.codebook import Codebook
+from govstats.codebook import Codebook, Indicator
 from govstats.text import cell_key, label_key
 
 
@@ -48,10 +48,21 @@ class LabelMatcher:
                 bucket = self._rows.setdefault((alias.template, label_key(alias.alias)), [])
                 if node_of_indicator[alias.target] not in bucket:
                     bucket.append(node_of_indicator[alias.target])
+        self._national = {
+            (i.template, i.table_code, "" if i.table_code == "t4" else label_key(i.row_label_zh),
+             cell_key(i.column_label_zh)): i
+            for i in codebook.indicators.values() if i.table_code in ("t2", "t3", "t4") and i.relation != "heading"}
         self._columns = {(a.template, cell_key(a.alias)): cell_key(a.target)
                          for a in codebook.aliases if a.kind == "column"}
         self._column_patterns = [(a.template, re.compile(a.alias), cell_key(a.target))
                                  for a in codebook.aliases if a.kind == "column_pattern"]
+
+    def national_indicator(self, template: str | None, table_code: str, row_key: str,
+                           column_key: str) -> Indicator | None:
+        """The cell of a national table (2019/2021 formats) named by its row and column labels."""
+        if template is None:
+            return None
+        return self._national.get((template, table_code, "" if table_code == "t4" else row_key, column_key))
 
     def known_label(self, template: str, printed: str) -> bool:
         return (template, label_key(printed)) in self._rows

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from govstats.codebook import Codebook, Indicator
 from govstats.matching import LabelMatcher
+from govstats.national import NationalTable
 from govstats.tables import RawRow, RawTable
-from govstats.text import cell_key, split_label
+from govstats.text import SplitLabel, cell_key, split_label
 from govstats.values import Cell, read_cell
 
 
@@ -120,9 +121,9 @@ def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, t
                 indicator = None
             else:
                 state.seen.add(indicator.indicator_id)
-        result.observations.append(_observation(
-            doc_id, table, row, row_number, column_number, column.label, template, split, level,
-            indicator, reading, value_text, printed_unit, flags, codebook))
+        place = CellPlace(doc_id, table.number, row_number, column_number, row.line)
+        result.observations.append(_observation(place, column.label, template, split, level, indicator, reading,
+                                                value_text, printed_unit, flags, codebook))
 
 
 def _indicator_for(node, column_label: str, template: str | None, matcher: LabelMatcher,
@@ -137,10 +138,20 @@ def _indicator_for(node, column_label: str, template: str | None, matcher: Label
     return matcher.codebook.indicators[indicator_id]
 
 
-def _observation(doc_id: str, table: RawTable, row: RawRow, row_number: int, column_number: int,
-                 column_label: str, template: str | None, split, level: int | None,
-                 indicator: Indicator | None, reading: Cell, value_text: str, printed_unit: str | None,
-                 flags: list[str], codebook: Codebook) -> dict:
+@dataclass(frozen=True)
+class CellPlace:
+    """Where a value cell sits: document, table, row, column and source line."""
+
+    doc_id: str
+    table_number: int
+    row_number: int
+    column_number: int
+    line: int
+
+
+def _observation(place: CellPlace, column_label: str, template: str | None, split: SplitLabel,
+                 level: int | None, indicator: Indicator | None, reading: Cell, value_text: str,
+                 printed_unit: str | None, flags: list[str], codebook: Codebook) -> dict:
     flags.extend(reading.flags)
     if reading.unit_text and printed_unit and cell_key(printed_unit) != cell_key(reading.unit_text):
         flags.append("unit_conflict")
@@ -161,10 +172,10 @@ def _observation(doc_id: str, table: RawTable, row: RawRow, row_number: int, col
     if value is not None and unit_record is not None:
         value_base = value * Decimal(unit_record.multiplier)
     return {
-        "doc_id": doc_id,
-        "table_number": table.number,
-        "row_number": row_number,
-        "column_number": column_number,
+        "doc_id": place.doc_id,
+        "table_number": place.table_number,
+        "row_number": place.row_number,
+        "column_number": place.column_number,
         "indicator_id": indicator.indicator_id if indicator else None,
         "template": template,
         "row_label": split.label and (f"{split.prefix}{split.label}" if split.prefix else split.label),
@@ -180,5 +191,28 @@ def _observation(doc_id: str, table: RawTable, row: RawRow, row_number: int, col
         "base_unit_code": unit_record.base_unit_code if unit_record and value_base is not None else None,
         "status": reading.status,
         "flags": ";".join(sorted(set(flags))) or None,
-        "source_line": row.line,
+        "source_line": place.line,
     }
+
+
+def normalize_national(table: NationalTable, number: int, doc_id: str, matcher: LabelMatcher) -> TableResult:
+    """Observations of a national table: its cells were located by labels; here they meet their indicators."""
+    codebook = matcher.codebook
+    result = TableResult(table.template)
+    seen: set[str] = set()
+    for cell in table.cells:
+        flags = list(cell.flags) + list(table.flags)
+        indicator = matcher.national_indicator(table.template, table.table_code, cell.row_key, cell.column_key)
+        if indicator is None:
+            flags.append("unmatched_label")
+        elif indicator.indicator_id in seen:
+            flags.append("duplicate_indicator")
+            indicator = None
+        else:
+            seen.add(indicator.indicator_id)
+        split = split_label(cell.row_label)
+        place = CellPlace(doc_id, number, cell.row_number, cell.column_number, cell.line)
+        result.observations.append(_observation(place, cell.column_label, table.template, split, split.level,
+                                                indicator, read_cell(cell.raw, codebook), cell.raw, None, flags,
+                                                codebook))
+    return result

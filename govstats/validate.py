@@ -33,22 +33,18 @@ def typed_frames(codebook: Codebook, records: dict[str, list[dict]]) -> tuple[di
 
 
 def _accounting_failures(codebook: Codebook, records: dict[str, list[dict]]) -> list[str]:
-    """Per document: pipe lines = headers + observed rows + rejected rows, or something was lost."""
+    """Per document: pipe lines read = lines inside recovered tables + rejected lines, or something was lost."""
     scopes = codebook.issue_scopes
-    observed: dict[str, set] = {}
-    for obs in records["observations"]:
-        observed.setdefault(obs["doc_id"], set()).add((obs["table_number"], obs["row_number"]))
     rejected: dict[str, int] = {}
     for rejection in records["rejections"]:
         if scopes[rejection["reason_code"]] == "line" and rejection["stage"] != "read":
             rejected[rejection["doc_id"]] = rejected.get(rejection["doc_id"], 0) + 1
     failures = []
     for document in records["documents"]:
-        doc_id = document["doc_id"]
-        accounted = document["n_tables"] + len(observed.get(doc_id, ())) + rejected.get(doc_id, 0)
+        accounted = document["n_table_lines"] + rejected.get(document["doc_id"], 0)
         if accounted != document["n_pipe_lines"]:
-            failures.append(f"documents.{doc_id}: {document['n_pipe_lines']} pipe lines read but {accounted} "
-                            "accounted for (headers + observed rows + rejected rows)")
+            failures.append(f"documents.{document['doc_id']}: {document['n_pipe_lines']} pipe lines read but "
+                            f"{accounted} accounted for (lines in tables + rejected lines)")
     return failures
 
 
