@@ -22,7 +22,7 @@ from govstats.documents import Document, DocumentError, describe, read_document,
 from govstats.matching import LabelMatcher
 from govstats.national import NationalTable, Vocabulary, find_national_tables
 from govstats.normalize import Rejection, normalize_national, normalize_table
-from govstats.tables import find_tables
+from govstats.tables import PIPE, find_spaced_tables, find_tables
 
 INPUT_SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
 
@@ -180,6 +180,9 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         national = find_national_tables(lines, codebook, vocabulary_for(codebook), document.report_year)
         outside = [("" if number in national.region_lines else line) for number, line in enumerate(lines, start=1)]
         scan = find_tables(outside, codebook)
+        spaced, spaced_rejected = find_spaced_tables(outside, codebook, len(scan.tables) + 1)
+        scan.tables.extend(spaced)
+        scan.rejected.extend(spaced_rejected)
         rejections += [Rejection(r.line, "tables", r.reason_code, r.raw, r.message)
                        for r in (*scan.rejected, *national.rejected)]
         document.notes.extend(national.notes)
@@ -195,7 +198,8 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
             else:
                 table.number = number
                 normalized = normalize_table(table, doc_id, document.report_year, matcher)
-                table_lines += 1 + len({o["row_number"] for o in normalized.observations})
+                if PIPE in lines[table.header_line - 1]:  # tables with spaces between cells have no pipe lines
+                    table_lines += 1 + len({o["row_number"] for o in normalized.observations})
             result.observations.extend(normalized.observations)
             rejections.extend(normalized.rejections)
             stage = "checks"

@@ -159,7 +159,8 @@ def _score_document(gold: dict, doc_id: str, observations: list[dict], rejection
             score.details.append(f"wrong     {_cell_name(cell)} | expected {_number(expected)} | "
                                  f"found {_found(obs)} | line {obs['source_line']}")
     for i, obs in enumerate(observations):
-        if obs["status"] == "reported" and i not in claimed:
+        # a gold file that lists only some cells (complete: false) cannot say which others are spurious
+        if score.complete and obs["status"] == "reported" and i not in claimed:
             score.spurious += 1
             score.details.append(f"spurious  {obs['row_label']} | {obs['column_label']} | expected - | "
                                  f"found {_found(obs)} | line {obs['source_line']}")
@@ -219,6 +220,8 @@ def format_report(scores: list[DocumentScore], verbose: bool = False) -> str:
     not_built = len(scores) - len(scored)
     if not_built:
         lines.append(f"({not_built} gold file(s) not built: their documents were not among the inputs)")
+    if any(not s.complete for s in scored):
+        lines.append("(spurious is counted only for complete gold files: the others list some cells, not all)")
     if verbose:
         for s in scored:
             if s.details:

@@ -52,6 +52,10 @@ class LabelMatcher:
             (i.template, i.table_code, "" if i.table_code == "t4" else label_key(i.row_label_zh),
              cell_key(i.column_label_zh)): i
             for i in codebook.indicators.values() if i.table_code in ("t2", "t3", "t4") and i.relation != "heading"}
+        self._national_aliases = {
+            (a.template, codebook.indicators[a.target].table_code, label_key(a.alias)):
+                label_key(codebook.indicators[a.target].row_label_zh)
+            for a in codebook.aliases if a.kind == "row" and codebook.indicators[a.target].table_code != "t2014"}
         self._columns = {(a.template, cell_key(a.alias)): cell_key(a.target)
                          for a in codebook.aliases if a.kind == "column"}
         self._column_patterns = [(a.template, re.compile(a.alias), cell_key(a.target))
@@ -62,7 +66,8 @@ class LabelMatcher:
         """The cell of a national table (2019/2021 formats) named by its row and column labels."""
         if template is None:
             return None
-        return self._national.get((template, table_code, "" if table_code == "t4" else row_key, column_key))
+        row_key = "" if table_code == "t4" else self._national_aliases.get((template, table_code, row_key), row_key)
+        return self._national.get((template, table_code, row_key, column_key))
 
     def known_label(self, template: str, printed: str) -> bool:
         return (template, label_key(printed)) in self._rows

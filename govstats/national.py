@@ -22,13 +22,17 @@ from govstats.values import read_cell
 _BLOCK = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
 _SECTION_T2 = "主动公开政府信息情况"
 _SECTION_T3 = "收到和处理政府信息公开申请情况"
-_SECTION_T4 = ("行政复议、行政诉讼情况", "行政复议,行政诉讼情况", "行政复议和行政诉讼情况")
+_SECTION_T4 = ("行政复议、行政诉讼情况", "行政复议,行政诉讼情况", "行政复议和行政诉讼情况", "行政法复议、行政诉讼情况")
+# Section titles as printed, typos seen in the wild included (行政法复议): cut out of glued text whole.
+_SECTION_TITLE = re.compile(r"(?:[一二三四五六七]、)?(?:政府信息公开)?(?:行政法?复议[、,和]?行政诉讼情况|"
+                            r"收到和处理政府信息公开申请情况|主动公开政府信息情况)")
 _T3_NOTE = "本列数据的勾稽关系"
 _T3_HEADER_WORDS = ("申请人情况", "法人或其他组织")
 _END_OF_TABLES = ("存在的主要问题", "存在问题及改进", "其他需要报告的事项", "主要问题及改进")
 _T4_GROUPS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")
 _T4_OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 _T4_PATHS = ("行政复议", "行政诉讼 › 未经复议直接起诉", "行政诉讼 › 复议后起诉")
+_MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _NUMBER_RUN = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
@@ -130,6 +134,12 @@ class Vocabulary:
         other = ""
         position = 0
         while position < len(folded):
+            title = _SECTION_TITLE.match(folded, position)
+            if title:
+                pieces += [other] if other else []
+                pieces.append(title.group(0))
+                other, position = "", title.end()
+                continue
             label = next((label for label in self.printed_labels if folded.startswith(label, position)), None)
             if label:
                 pieces += [other] if other else []
@@ -198,7 +208,8 @@ def regions(lines: list[str], vocabulary: Vocabulary) -> list[tuple[int, int]]:
     while index < len(lines):
         key = label_key(lines[index]) if lines[index].strip() else ""
         title = key and not _is_prose(lines[index]) and vocabulary.is_anchor(key)
-        if title or _has_anchor_cell(lines[index], vocabulary):
+        inline = key and vocabulary.block_of(key) is not None  # tables flattened into a prose line
+        if title or inline or _has_anchor_cell(lines[index], vocabulary):
             end = index
             probe = index + 1
             while probe < len(lines):
@@ -222,6 +233,14 @@ def _has_anchor_cell(line: str, vocabulary: Vocabulary) -> bool:
     return "|" in line and any(vocabulary.is_anchor(label_key(part)) for part in line.split("|") if part.strip())
 
 
+def _continues_into_pipe(chunk: list[str], offset: int) -> bool:
+    """True when the next non-empty line starts with "|": this line is the first part of a cell."""
+    for line in chunk[offset + 1:]:
+        if line.strip():
+            return line.strip().startswith("|")
+    return False
+
+
 def stream(lines: list[str], first: int, last: int, vocabulary: Vocabulary) -> tuple[list[StreamCell], bool]:
     """The cells of a region in reading order, and whether it is pipe-delimited.
 
@@ -239,14 +258,20 @@ def stream(lines: list[str], first: int, last: int, vocabulary: Vocabulary) -> t
     cells: list[StreamCell] = []
     text, start_line = "", first
     skip_leading_pipe = False
-    for number, line in enumerate(chunk, start=first):
+    for offset, (number, line) in enumerate(enumerate(chunk, start=first)):
         body = line.strip()
+        if _MARKDOWN_RULE.match(body):
+            continue  # |---|---| under a markdown header
         if skip_leading_pipe and body.startswith("|"):
             body = body[1:]
         skip_leading_pipe = False
-        if "|" not in body and body and vocabulary.is_label(label_key(body)) and not text.strip():
-            body += " |"  # a label alone on its line ends its cell, even if its "|" comes on the next line
-            skip_leading_pipe = True
+        if "|" not in body and body and not text.strip():
+            if vocabulary.is_label(label_key(body)):
+                body += " |"  # a label alone on its line ends its cell, even if its "|" comes on the next line
+                skip_leading_pipe = True
+            elif not _continues_into_pipe(chunk, offset):  # a line of its own (text extracted from a PDF)
+                cells += [StreamCell(piece, number) for part in body.split() for piece in vocabulary.segment(part)]
+                continue
         for index, part in enumerate(body.split("|")):
             if index > 0:
                 cells.append(StreamCell(text.strip(), start_line))
@@ -281,10 +306,12 @@ class Reader:
         self.tables: dict[str, NationalTable] = {}
         self.rejected: list[RejectedLine] = []
         self.used: set[int] = set()
+        self.truncated_at: int | None = None  # line of a row label left without values at the end of a region
 
     def read(self, cells: list[StreamCell], piped: bool) -> None:
         state = _State()
         index = 0
+        self.truncated_at = None
         while index < len(cells):
             if any(word in cells[index].key for word in _END_OF_TABLES):
                 break  # 五、存在的主要问题…: the tables are over
@@ -359,8 +386,14 @@ class Reader:
         if key == "信息内容":
             state.header_open = True
             return self._use(state, cell, index)
-        if state.header_open:
+        if state.header_open or key in self.vocabulary.t2_column_keys:
             matched = self._t2_column(cells, index, state)
+            if matched is None:  # a header without its block heading: the block whose columns it names
+                owners = {block for (_, block), columns in self.vocabulary.t2_columns.items()
+                          if any(column == cell_key(cell.text) for column, _ in columns)}
+                if len(owners) == 1 and owners != {state.block}:
+                    state.block, state.columns, state.header_open = owners.pop(), [], True
+                    matched = self._t2_column(cells, index, state)
             if matched is not None:
                 return matched
         return self._unassigned(cell, index)
@@ -401,6 +434,13 @@ class Reader:
         if state.header_open and (column in self.vocabulary.t3_columns or key in _T3_HEADER_WORDS):
             state.t3_seen.append(column)
             return self._use(state, cell, index)
+        if state.header_open:  # a header word broken into pieces (商业 / 企业)
+            joined = self._joined_label(cells, index, dict.fromkeys(self.vocabulary.t3_columns))
+            if joined is not None and joined[1] > index + 1:
+                state.t3_seen.append(joined[0])
+                for position in range(index, joined[1]):
+                    self._use(state, cells[position], position)
+                return joined[1]
         if key in self.vocabulary.t3_groups and key not in self.vocabulary.t3_rows:
             state.group = key
             return self._use(state, cell, index)
@@ -501,12 +541,19 @@ class Reader:
             placed = [StreamCell(ch, digits.line) for ch in digits.text]
             flags = ("split_glued_digits",)
         printed = " ".join(c.text for c in label_cells) or None
+        if placed is None and not filled and position >= len(cells) and label_cells:
+            self.truncated_at = label_cells[0].line  # the text ends where this row's values should be
         if placed is None:
             text = " | ".join([printed or "", *(v.text for v in values)])
+            if len(filled) == 1 and filled[0].text.isdigit() and width > 1:
+                reason = (f"values glued together ({filled[0].text}): {len(filled[0].text)} digits for {width} "
+                          "columns cannot be split with certainty, so none is guessed")
+            else:
+                reason = (f"{len(filled)} value cells for {width} columns: which value belongs to which column "
+                          "cannot be told, so none is guessed")
             self.rejected.append(RejectedLine(
                 (label_cells or values or [cells[min(start, len(cells) - 1)]])[0].line, text, "unrecoverable_row",
-                f"{len(filled)} value cells for {width} columns: which value belongs to which column cannot be "
-                "told, so none is guessed"))
+                reason))
             for p in run:
                 self.used.add(p)
             return position
@@ -558,13 +605,17 @@ def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocab
     """Tables 2–4 of every national-format region of a document, with the cells nothing could claim."""
     reader = Reader(codebook, vocabulary, year)
     region_lines: set[int] = set()
+    truncated = []
     for first, last in regions(lines, vocabulary):
         region_lines.update(range(first, last + 1))
         cells, piped = stream(lines, first, last, vocabulary)
         reader.read(cells, piped)
+        if reader.truncated_at is not None:
+            truncated.append(reader.truncated_at)
     tables = sorted(reader.tables.values(), key=lambda t: t.first_line)
     tables = [t for t in tables if t.cells or t.lines]
-    notes = []
+    notes = [f"the text ends inside a table at line {line}: the rows above it are complete, the rest is missing"
+             for line in truncated]
     for table in tables:  # first the tables whose own labels decide, then the others
         table.template, source = choose_template(table, [], vocabulary, None)
     for table in tables:

@@ -132,3 +132,65 @@ def find_tables(lines: list[str], codebook: Codebook) -> TableScan:
             else:
                 table.rows.append(RawRow(number, cells, line, n_raw))
     return TableScan(tables, rejected, sum(len(block) for block in blocks))
+
+
+def find_spaced_tables(lines: list[str], codebook: Codebook, first_number: int) -> tuple[list[RawTable],
+                                                                                       list[RejectedLine]]:
+    """2014-style tables whose cells are separated by spaces only (指标名称 计量单位 2013年度 历年累计 …).
+
+    A row is its label words, a unit, then the values; a row with fewer values than value columns is
+    rejected: which column a lone value belongs to cannot be told.
+    """
+    tables: list[RawTable] = []
+    rejected: list[RejectedLine] = []
+    for number, line in enumerate(lines, start=1):
+        if PIPE in line:
+            continue
+        tokens = line.split()
+        start = next((i for i, token in enumerate(tokens) if codebook.header_roles.get(cell_key(token)) == "label"),
+                     None)
+        if start is None:
+            continue
+        is_unit = [codebook.unit_by_zh(cell_key(token)) is not None for token in tokens]
+        end = next((i for i in range(start + 1, len(tokens) - 1) if is_unit[i + 1] and not is_unit[i]), None)
+        if end is None:
+            continue
+        header = read_header(tuple(tokens[start:end]), codebook)
+        if header is None or header[1] is None:
+            continue
+        label_index, unit_index, values = header
+        table = RawTable(first_number + len(tables), number, tuple(tokens[start:end]), end - start, label_index,
+                         unit_index, values)
+        width = len(values)
+        position = end
+        while position < len(tokens):
+            unit_at = next((i for i in range(position + 1, len(tokens)) if is_unit[i]), None)
+            if unit_at is None:
+                break
+            label = " ".join(tokens[position:unit_at])
+            run_end = unit_at + 1
+            while run_end < len(tokens) and read_cell_status(tokens[run_end], codebook) == "reported":
+                run_end += 1
+            found = tokens[unit_at + 1:run_end]
+            if len(found) < width:
+                rejected.append(RejectedLine(number, " ".join(tokens[position:run_end]), "unrecoverable_row",
+                                             f"{len(found)} values for {width} value columns: which column they "
+                                             "belong to cannot be told"))
+            else:
+                cells = [""] * (end - start)
+                cells[label_index], cells[unit_index] = label, tokens[unit_at]
+                for column, value in zip(values, found, strict=False):
+                    cells[column.cell_index] = value
+                table.rows.append(RawRow(number, tuple(cells), " ".join(tokens[position:run_end]), end - start))
+                found = found[:width]
+                run_end = unit_at + 1 + width
+            position = run_end
+        if table.rows:
+            tables.append(table)
+    return tables, rejected
+
+
+def read_cell_status(text: str, codebook: Codebook) -> str:
+    from govstats.values import read_cell
+
+    return read_cell(text, codebook).status

@@ -85,6 +85,12 @@ def split_label(printed: str) -> SplitLabel:
                 inner = _PREFIXES[-1][0].match(text)
                 if inner and inner.end() < len(text):
                     prefix, of_which, text = prefix + inner.group(0).strip(), True, text[inner.end():]
+            else:
+                for number_pattern, number_level in _PREFIXES[:-1]:
+                    inner = number_pattern.match(text)
+                    if inner and inner.end() < len(text):
+                        prefix, level, text = prefix + inner.group(0).strip(), number_level, text[inner.end():]
+                        break
             break
     notes: list[str] = []
     while True:
