@@ -116,3 +116,16 @@ def test_rules_cover_the_printed_identity_and_the_totals(codebook):
     assert identity.right_ids == ("t2021.t3.result.total.total", "t2021.t3.apply.carried_out.total")
     outcomes = next(r for r in codebook.rules if r.rule_id == "outcomes:t2021.t3.np")
     assert len(outcomes.right_ids) == 21  # （一）（二） + 8 + 3 + 5 + 3: every outcome row but （七）总计
+
+
+def test_applicant_and_outcome_dimensions_can_be_grouped(codebook):
+    """Table 3: every row has the seven applicant columns; codes are shared by both formats."""
+    t3 = [i for i in codebook.indicators.values() if i.table_code == "t3" and i.relation != "heading"]
+    by_row: dict[tuple[str, str], set[str]] = {}
+    for indicator in t3:
+        assert indicator.indicator_id == f"{indicator.template}.t3.{indicator.row_code}.{indicator.column_code}"
+        by_row.setdefault((indicator.template, indicator.row_code), set()).add(indicator.column_code)
+    columns = {"np", "lp.business", "lp.research", "lp.public_interest", "lp.legal_service", "lp.other", "total"}
+    assert all(found == columns for found in by_row.values())
+    assert {row for template, row in by_row if template == "t2019"} - {row for t, row in by_row if t == "t2021"} == {
+        "result.other"}

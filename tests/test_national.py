@@ -137,3 +137,12 @@ def test_html_is_read_without_fetching_anything(tmp_path, codebook):
     assert [(o["indicator_id"], o["value"]) for o in result.observations] == [("t2021.t2.a20_5.license.decisions",
                                                                                  12)]
     assert "root:" not in str(result.rejections) + str(result.document)
+
+
+def test_the_corpus_package_validates(tmp_path):
+    from govstats import validate
+    from tests.conftest import build_into
+
+    build_into([CORPUS_RAW], tmp_path / "corpus")
+    valid, messages = validate.frictionless_report(tmp_path / "corpus")
+    assert valid, messages

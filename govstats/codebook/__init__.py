@@ -36,6 +36,8 @@ class Indicator:
     template: str
     table_code: str
     parent_id: str | None
+    row_code: str | None
+    column_code: str | None
     level: int
     sort_order: int
     row_label_zh: str
@@ -179,7 +181,8 @@ def load() -> Codebook:
             raise ValueError(f"indicators.csv: {row['indicator_id']}: unit {unit!r} is not in units.csv")
         indicators[row["indicator_id"]] = Indicator(
             indicator_id=row["indicator_id"], template=row["template"], table_code=row["table_code"],
-            parent_id=row["parent_id"] or None, level=level(row["indicator_id"]), sort_order=order,
+            parent_id=row["parent_id"] or None, row_code=row["row_code"] or None,
+            column_code=row["column_code"] or None, level=level(row["indicator_id"]), sort_order=order,
             row_label_zh=row["row_label_zh"], column_label_zh=row["column_label_zh"], label_en=row["label_en"],
             unit=unit, unit_code=units_by_zh[unit].unit_code if unit else None, relation=row["relation"],
             compare_id=row["compare_id"] or None, is_variant=_bool(row["is_variant"]),
