@@ -178,7 +178,7 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
         "column_number": place.column_number,
         "indicator_id": indicator.indicator_id if indicator else None,
         "template": template,
-        "row_label": split.label and (f"{split.prefix}{split.label}" if split.prefix else split.label),
+        "row_label": (f"{split.prefix}{split.label}" if split.prefix else split.label) or None,
         "row_note": split.note,
         "row_prefix": split.prefix,
         "row_level": level,

@@ -72,6 +72,8 @@ def pandera_schema(codebook: Codebook, resource: str) -> pa.DataFrameSchema:
             checks.append(pa.Check.ge(field.minimum))
         if field.pattern:
             checks.append(pa.Check.str_matches(field.pattern))
+        if field.type == "string" and field.required:  # an empty string is a missing value in the CSV
+            checks.append(pa.Check.str_length(min_value=1))
         columns[field.name] = pa.Column(pandas_dtype(field), checks=checks, nullable=not field.required,
                                         coerce=True, description=field.description)
     key = primary_key(codebook, resource)
