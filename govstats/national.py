@@ -113,8 +113,7 @@ class Vocabulary:
     def printed_labels(self) -> list[str]:
         """Every label as printed on the forms (width-folded), longest first: the lexicon of glued text."""
         labels: set[str] = {"信息内容", "申请人情况", "法人或其他组织", *_T4_GROUPS, *_T4_OUTCOMES}
-        for template_block, columns in self.t2_columns.items():
-            del template_block
+        for columns in self.t2_columns.values():
             labels.update(compact(label) for _, label in columns)
         for rows in self.t2_rows.values():
             for per_template in rows.values():
@@ -124,23 +123,36 @@ class Vocabulary:
         labels.update(f"第二十条第({n})项" for n in "一五六八九")
         return sorted((label for label in labels if label), key=len, reverse=True)
 
-    def segment(self, text: str) -> list[str]:
-        """Cut text whose cells were glued together (规章000行政规范性文件8855698…) at the labels it contains.
+    @functools.cached_property
+    def _labels_by_first_character(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for label in self.printed_labels:  # longest first, kept in each list
+            index.setdefault(label[0], []).append(label)
+        return index
 
-        A run of digits ends where a label begins; when the digits are followed by a numbered label
-        (…00000002.其他法律…), the label's number is given back to the label. Nothing else is split."""
+    def _label_at(self, text: str, position: int, numbered: bool = False) -> str | None:
+        """The longest label that starts at ``position`` (only numbered ones, 2.其他…, if asked)."""
+        if position >= len(text) or (numbered and not text[position].isdigit()):
+            return None
+        return next((label for label in self._labels_by_first_character.get(text[position], ())
+                     if text.startswith(label, position)), None)
+
+    def _digits_end(self, text: str, start: int, end: int) -> int:
+        """Where a run of digits ends: at its last digit, unless nothing label-like follows it and a numbered
+        label begins inside it (…00000002.其他法律…: the 2 belongs to the label)."""
+        if end == len(text) or self._label_at(text, end):
+            return end
+        return next((cut for cut in range(end - 1, start, -1) if self._label_at(text, cut, numbered=True)), end)
+
+    def segment(self, text: str) -> list[str]:
+        """Cut text whose cells were glued together (规章000行政规范性文件8855698…) at the labels it contains;
+        nothing else is split."""
         folded = compact(text)
         pieces: list[str] = []
-        other = ""
-        position = 0
+        other, position = "", 0
         while position < len(folded):
             title = _SECTION_TITLE.match(folded, position)
-            if title:
-                pieces += [other] if other else []
-                pieces.append(title.group(0))
-                other, position = "", title.end()
-                continue
-            label = next((label for label in self.printed_labels if folded.startswith(label, position)), None)
+            label = title.group(0) if title else self._label_at(folded, position)
             if label:
                 pieces += [other] if other else []
                 pieces.append(label)
@@ -148,19 +160,9 @@ class Vocabulary:
                 continue
             number = _NUMBER_RUN.match(folded, position)
             if number and not other:
-                end = number.end()
-                for cut in range(end, position, -1):  # give trailing digits back to a numbered label
-                    rest = folded[cut:]
-                    if cut == end or any(rest.startswith(label) for label in self.printed_labels
-                                         if label[0].isdigit()):
-                        if cut == end and end < len(folded) and not any(
-                                folded.startswith(label, end) for label in self.printed_labels) and any(
-                                folded[c:].startswith(label) for c in range(position + 1, end)
-                                for label in self.printed_labels if label[0].isdigit()):
-                            continue
-                        pieces.append(folded[position:cut])
-                        position = cut
-                        break
+                cut = self._digits_end(folded, position, number.end())
+                pieces.append(folded[position:cut])
+                position = cut
                 continue
             other += folded[position]
             position += 1
@@ -301,8 +303,8 @@ class _State:
 class Reader:
     """Walks one region's cells and fills tables 2–4."""
 
-    def __init__(self, codebook: Codebook, vocabulary: Vocabulary, year: int | None) -> None:
-        self.codebook, self.vocabulary, self.year = codebook, vocabulary, year
+    def __init__(self, codebook: Codebook, vocabulary: Vocabulary) -> None:
+        self.codebook, self.vocabulary = codebook, vocabulary
         self.tables: dict[str, NationalTable] = {}
         self.rejected: list[RejectedLine] = []
         self.used: set[int] = set()
@@ -403,7 +405,7 @@ class Reader:
         candidates = [(key, label) for template in ("t2019", "t2021")
                       for key, label in self.vocabulary.t2_columns.get((template, state.block or ""), [])]
         used = {key for key, _ in state.columns}
-        joined, last = "", index
+        joined = ""
         for probe in range(index, min(index + 3, len(cells))):
             part = cell_key(cells[probe].text)
             if not part:
@@ -417,8 +419,6 @@ class Reader:
                 return probe + 1
             if not any(c[0].startswith(joined) for c in candidates):
                 break
-            last = probe
-        del last
         fragment = cell_key(cells[index].text)
         prefixed = [c for c in candidates if c[0].startswith(fragment) and c[0] not in used and len(fragment) >= 2]
         if prefixed:  # a label cut short ("本年新"): the first unused column of the form that it begins
@@ -603,7 +603,7 @@ def choose_template(table: NationalTable, others: list[NationalTable], vocabular
 def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocabulary,
                          year: int | None) -> NationalScan:
     """Tables 2–4 of every national-format region of a document, with the cells nothing could claim."""
-    reader = Reader(codebook, vocabulary, year)
+    reader = Reader(codebook, vocabulary)
     region_lines: set[int] = set()
     truncated = []
     for first, last in regions(lines, vocabulary):
