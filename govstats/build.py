@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import multiprocessing
+import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from govstats import __version__
 from govstats import codebook as codebook_module
+from govstats.cache import DocumentCache
 from govstats.checks import run_checks
 from govstats.codebook import Codebook
 from govstats.documents import Document, DocumentError, describe, read_document, refine_kind
@@ -38,12 +42,14 @@ class DocumentResult:
     checks: list[dict] = field(default_factory=list)
     rejections: list[dict] = field(default_factory=list)
     tables: list[tuple[int, str | None]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
 class BuildResult:
     records: dict[str, list[dict]]
     schema_failures: list[str]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over documents
 
     def accounting(self, codebook: Codebook) -> dict[str, int]:
         """Every pipe line read is a header, a row turned into observations, or a rejected line."""
@@ -164,9 +170,24 @@ def _rejection_records(doc_id: str, rejections: list[Rejection]) -> list[dict]:
             for number, r in enumerate(sorted(rejections, key=lambda r: (r.source_line or 0, r.stage)), start=1)]
 
 
+class _Laps:
+    """Seconds spent in each stage of one document."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self.stage, self.mark = "read", time.perf_counter()
+
+    def to(self, stage: str) -> str:
+        now = time.perf_counter()
+        self.times[self.stage] = self.times.get(self.stage, 0.0) + now - self.mark
+        self.stage, self.mark = stage, now
+        return stage
+
+
 def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: LabelMatcher) -> DocumentResult:
     """One document through every stage; never raises: failures become an error status and a rejection."""
     source_file = _source_name(path)
+    laps = _Laps()
     stage = "read"
     try:
         document = read_document(path, doc_id, source_file, codebook.limits)
@@ -175,7 +196,7 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
                                 f"line of {long.n_chars:,} characters, over the limit of "
                                 f"{codebook.limits['max_line_chars']:,} (max_line_chars); first 200 shown")
                       for long in document.long_lines]
-        stage = "tables"
+        stage = laps.to("tables")
         lines = document.clean_lines
         national = find_national_tables(lines, codebook, vocabulary_for(codebook), document.report_year)
         outside = [("" if number in national.region_lines else line) for number, line in enumerate(lines, start=1)]
@@ -187,7 +208,7 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
                        for r in (*scan.rejected, *national.rejected)]
         document.notes.extend(national.notes)
         refine_kind(document, has_table=bool(scan.tables or national.tables))
-        stage = "normalize"
+        stage = laps.to("normalize")
         result = DocumentResult(_document_record(document, doc_id, source_file, path))
         ordered = sorted([(t.header_line, 0, t) for t in scan.tables] + [(t.first_line, 1, t) for t in national.tables],
                          key=lambda item: (item[0], item[1]))
@@ -202,10 +223,10 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
                     table_lines += 1 + len({o["row_number"] for o in normalized.observations})
             result.observations.extend(normalized.observations)
             rejections.extend(normalized.rejections)
-            stage = "checks"
+            stage = laps.to("checks")
             result.checks.extend(run_checks(doc_id, number, normalized.template, normalized.observations, codebook))
             result.tables.append((number, normalized.template))
-            stage = "normalize"
+            stage = laps.to("normalize")
         record = _document_record(document, doc_id, source_file, path)
         templates = [t for _, t in result.tables if t]
         record.update(template=_document_template(templates), n_tables=len(ordered),
@@ -221,6 +242,8 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         result = _failed(path, doc_id, source_file, stage, "processing_error", f"{stage}: {detail}")
     result.document["n_observations"] = len(result.observations)
     result.document["n_rejections"] = len(result.rejections)
+    laps.to("done")
+    result.timings = laps.times
     return result
 
 
@@ -249,14 +272,52 @@ def indicator_records(codebook: Codebook) -> list[dict]:
             for indicator in codebook.indicators.values()]
 
 
-def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = None) -> BuildResult:
-    """Process every input document and validate the combined records against the codebook schemas."""
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker() -> None:
+    codebook = codebook_module.load()
+    _WORKER["codebook"], _WORKER["matcher"] = codebook, LabelMatcher(codebook)
+
+
+def _process_task(task: tuple[str, str]) -> DocumentResult:
+    return process_document(Path(task[0]), task[1], _WORKER["codebook"], _WORKER["matcher"])
+
+
+def _results(tasks: list[tuple[Path, str]], jobs: int, codebook: Codebook,
+             matcher: LabelMatcher) -> Iterator[DocumentResult]:
+    """Document results in input order, computed in this process or in ``jobs`` worker processes."""
+    if jobs <= 1 or len(tasks) < 2:
+        for path, doc_id in tasks:
+            yield process_document(path, doc_id, codebook, matcher)
+        return
+    with multiprocessing.get_context().Pool(jobs, initializer=_init_worker) as pool:
+        chunk = max(1, min(64, len(tasks) // (jobs * 8)))
+        yield from pool.imap(_process_task, [(str(path), doc_id) for path, doc_id in tasks], chunksize=chunk)
+
+
+def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = None, jobs: int = 1,
+        cache: DocumentCache | None = None) -> BuildResult:
+    """Process every input document (in ``jobs`` processes, reusing cached results where the document, its
+    name, the code and the codebook are unchanged); the output is the same either way."""
     codebook = codebook_module.load()
     matcher = LabelMatcher(codebook)
     paths = collect_inputs(inputs)
+    ids = document_ids(paths)
+    keys = [cache.key(path, doc_id, _source_name(path)) if cache else None for path, doc_id in zip(paths, ids,
+                                                                                                    strict=True)]
+    cached = [cache.get(key) if cache else None for key in keys]
+    todo = [(path, doc_id) for path, doc_id, hit in zip(paths, ids, cached, strict=True) if hit is None]
+    fresh = _results(todo, jobs, codebook, matcher)
     records: dict[str, list[dict]] = {name: [] for name in ("documents", "observations", "checks", "rejections")}
-    for index, (path, doc_id) in enumerate(zip(paths, document_ids(paths), strict=False), start=1):
-        result = process_document(path, doc_id, codebook, matcher)
+    timings: dict[str, float] = {}
+    for index, (path, key, hit) in enumerate(zip(paths, keys, cached, strict=True), start=1):
+        result = hit if hit is not None else next(fresh)
+        if hit is None:
+            if cache:
+                cache.put(key, result)
+            for stage, seconds in result.timings.items():
+                timings[stage] = timings.get(stage, 0.0) + seconds
         records["documents"].append(result.document)
         records["observations"].extend(result.observations)
         records["checks"].extend(result.checks)
@@ -265,4 +326,4 @@ def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = 
             progress(index, len(paths), path)
     records["indicators"] = indicator_records(codebook)
     records["crosswalk"] = [dict(row) for row in codebook.crosswalk]
-    return BuildResult(records, [])
+    return BuildResult(records, [], timings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from govstats import __version__
@@ -40,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     build.add_argument("--strict", action="store_true",
                        help="exit 1 if a document failed or an error-level check failed")
+    build.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="read documents in N processes (same output as one process; default: 1)")
+    build.add_argument("--incremental", action="store_true",
+                       help="reuse the results of unchanged documents from DIR/.govstats-cache (same output as "
+                            "a clean build)")
 
     parse = commands.add_parser("parse", help="print the normalized rows recovered from one document",
                                 description="Show what govstats reads from one document, row by row.")
@@ -87,16 +93,24 @@ def _progress(quiet: bool):
 
 def _build(args: argparse.Namespace) -> int:
     from govstats import build, package, validate
+    from govstats.cache import DocumentCache
     from govstats.codebook import load
 
     inputs = args.input or [Path("seeds")]
+    if args.jobs < 1:
+        print("govstats: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    cache = DocumentCache(args.output / ".govstats-cache") if args.incremental else None
+    started = time.perf_counter()
     try:
-        result = build.run(inputs, progress=_progress(args.quiet))
+        result = build.run(inputs, progress=_progress(args.quiet), jobs=args.jobs, cache=cache)
     except build.InputError as error:
         print(f"govstats: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     codebook = load()
+    read_done = time.perf_counter()
     frames, failures = validate.typed_frames(codebook, result.records)
+    validated = time.perf_counter()
     result.schema_failures = failures
     counts = result.summary_counts()
     summary = [*result.summary_lines(),
@@ -113,6 +127,12 @@ def _build(args: argparse.Namespace) -> int:
         print(f"govstats: error: cannot write outputs to {args.output}: {error}", file=sys.stderr)
         return EXIT_WRITE
     if not args.quiet:
+        stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in result.timings.items())
+        summary.append(f"  time:          {time.perf_counter() - started:.2f} s: documents {read_done - started:.2f} "
+                       f"({stages}; summed over processes), validate {validated - read_done:.2f}, "
+                       f"write {time.perf_counter() - validated:.2f}")
+        if cache:
+            summary.append(f"  incremental:   {cache.hits} documents reused, {cache.misses} read")
         print("\n".join(summary))
         for line in _problem_lines(result.records):
             print(line)

@@ -69,6 +69,7 @@ class NationalTable:
     cells: list[LocatedCell] = field(default_factory=list)
     lines: set[int] = field(default_factory=set)
     flags: tuple[str, ...] = ()
+    labels: list[StreamCell] = field(default_factory=list)  # titles, headers and row labels it used
 
 
 @dataclass
@@ -367,6 +368,7 @@ class Reader:
         self.used.add(index)
         if state.table is not None:
             state.table.lines.add(cell.line)
+            state.table.labels.append(cell)
         return index + 1
 
     def _unassigned(self, cell: StreamCell, index: int) -> int:
@@ -613,7 +615,12 @@ def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocab
         if reader.truncated_at is not None:
             truncated.append(reader.truncated_at)
     tables = sorted(reader.tables.values(), key=lambda t: t.first_line)
-    tables = [t for t in tables if t.cells or t.lines]
+    for table in tables:
+        if not table.cells:  # a title or header with no values after it is not a table
+            reader.rejected += [RejectedLine(cell.line, cell.text, "table_without_values",
+                                             f"label of table {table.table_code[1]}, which has no value row")
+                                for cell in table.labels if cell.text]
+    tables = [t for t in tables if t.cells]
     notes = [f"the text ends inside a table at line {line}: the rows above it are complete, the rest is missing"
              for line in truncated]
     for table in tables:  # first the tables whose own labels decide, then the others

@@ -106,9 +106,9 @@ def split_label(printed: str) -> SplitLabel:
 def label_key(printed: str) -> str:
     """The key labels are matched on: label proper, width-folded, simplified, without spaces.
 
-    Folding happens before the split so that numbering in compatibility characters (㈠, ⑴, ⒈) is
-    recognized as numbering."""
-    return to_simplified(compact(split_label(unicodedata.normalize("NFKC", printed)).label))
+    Folding (and removing white space) happens before the split so that numbering in compatibility
+    characters (㈠, ⑴, ⒈) or with spaces inside (1 .) is recognized as numbering."""
+    return to_simplified(compact(split_label(compact(printed)).label))
 
 
 @cache
