@@ -551,8 +551,8 @@ class Reader:
                 reason = (f"values glued together ({filled[0].text}): {len(filled[0].text)} digits for {width} "
                           "columns cannot be split with certainty, so none is guessed")
             else:
-                reason = (f"{len(filled)} value cells for {width} columns: which value belongs to which column "
-                          "cannot be told, so none is guessed")
+                reason = (f"{len(values)} cells ({len(filled)} with a value) for {width} columns: which value "
+                          "belongs to which column cannot be told, so none is guessed")
             self.rejected.append(RejectedLine(
                 (label_cells or values or [cells[min(start, len(cells) - 1)]])[0].line, text, "unrecoverable_row",
                 reason))
@@ -616,10 +616,11 @@ def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocab
             truncated.append(reader.truncated_at)
     tables = sorted(reader.tables.values(), key=lambda t: t.first_line)
     for table in tables:
-        if not table.cells:  # a title or header with no values after it is not a table
+        if not table.cells:  # a title or header with no values after it is not a table; on a line of
+            # prose it is a section heading, in a pipe row it is a cell that must be accounted for
             reader.rejected += [RejectedLine(cell.line, cell.text, "table_without_values",
                                              f"label of table {table.table_code[1]}, which has no value row")
-                                for cell in table.labels if cell.text]
+                                for cell in table.labels if cell.text and "|" in lines[cell.line - 1]]
     tables = [t for t in tables if t.cells]
     notes = [f"the text ends inside a table at line {line}: the rows above it are complete, the rest is missing"
              for line in truncated]

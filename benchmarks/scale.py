@@ -1,0 +1,74 @@
+"""Benchmark: a synthetic corpus of N documents built end to end, against a floor measured in the same run.
+
+Usage: .venv/bin/python benchmarks/scale.py --documents 10000 [--jobs 1] [--corpus DIR]
+
+Prints documents per second, the peak memory of the build process, the time of each stage (as the build
+reports it) and the ratio of the build's time to the floor: reading every file and splitting its lines on
+"|", which no build can beat. The corpus comes from benchmarks/generate_corpus.py (deterministic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate_corpus import generate  # noqa: E402 - the generator sits beside this script
+
+
+def floor_seconds(folder: Path) -> float:
+    """Read every file and split its lines on '|': the least any build must do."""
+    started = time.perf_counter()
+    cells = 0
+    for path in sorted(folder.iterdir()):
+        for line in path.read_bytes().decode("utf-8", errors="replace").splitlines():
+            cells += len(line.split("|"))
+    return time.perf_counter() - started
+
+
+def build(folder: Path, output: Path, jobs: int) -> tuple[float, int, str]:
+    """(seconds, peak resident memory in MiB of the build process, its summary)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    completed = subprocess.run([sys.executable, "-m", "govstats", "build", "--input", str(folder), "--output",
+                                str(output), "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True,
+                               check=True)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) // 1024, completed.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--corpus", type=Path, help="folder for the generated corpus (reused if it is complete)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus = args.corpus or Path(scratch) / "corpus"
+        if not corpus.is_dir() or len(list(corpus.iterdir())) != args.documents:
+            generate(corpus, args.documents)
+        floor_seconds(corpus)  # warm the page cache: both measurements read from memory
+        floor = floor_seconds(corpus)
+        seconds, peak, summary = build(corpus, Path(scratch) / "out", args.jobs)
+    timing = re.search(r"time:\s+(.*)", summary)
+    print(f"machine: {platform.machine()} {platform.system()}, Python {platform.python_version()}, "
+          f"{args.jobs} process(es)")
+    print(f"documents: {args.documents:,}; build {seconds:.1f} s ({args.documents / seconds:,.0f} documents/s); "
+          f"floor {floor:.2f} s; ratio {seconds / floor:.1f}x the floor")
+    print(f"peak memory of the build: {peak:,} MiB")
+    print(f"stages: {timing.group(1) if timing else 'not reported'}")
+    print("summary:\n" + "\n".join(line for line in summary.splitlines() if line.startswith(("govstats", "  "))))
+
+
+if __name__ == "__main__":
+    main()
