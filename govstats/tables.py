@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
 from govstats.text import cell_key
+from govstats.values import read_cell
 
 PIPE = "|"
 _NUMERIC = re.compile(r"^[+-]?[0-9][0-9,.]*$")
@@ -138,8 +139,8 @@ def find_spaced_tables(lines: list[str], codebook: Codebook, first_number: int) 
                                                                                        list[RejectedLine]]:
     """2014-style tables whose cells are separated by spaces only (指标名称 计量单位 2013年度 历年累计 …).
 
-    A row is its label words, a unit, then the values; a row with fewer values than value columns is
-    rejected: which column a lone value belongs to cannot be told.
+    A row is its label words, a unit, then the values; a row with more or fewer values than value columns
+    is rejected: which column a value belongs to cannot be told.
     """
     tables: list[RawTable] = []
     rejected: list[RejectedLine] = []
@@ -169,28 +170,21 @@ def find_spaced_tables(lines: list[str], codebook: Codebook, first_number: int) 
                 break
             label = " ".join(tokens[position:unit_at])
             run_end = unit_at + 1
-            while run_end < len(tokens) and read_cell_status(tokens[run_end], codebook) == "reported":
+            while run_end < len(tokens) and read_cell(tokens[run_end], codebook).status == "reported":
                 run_end += 1
             found = tokens[unit_at + 1:run_end]
-            if len(found) < width:
+            if len(found) != width:
                 rejected.append(RejectedLine(number, " ".join(tokens[position:run_end]), "unrecoverable_row",
-                                             f"{len(found)} values for {width} value columns: which column they "
-                                             "belong to cannot be told"))
+                                             f"{len(found)} values for {width} value columns: which column each "
+                                             "belongs to cannot be told"))
             else:
                 cells = [""] * (end - start)
                 cells[label_index], cells[unit_index] = label, tokens[unit_at]
-                for column, value in zip(values, found, strict=False):
+                for column, value in zip(values, found, strict=True):
                     cells[column.cell_index] = value
                 table.rows.append(RawRow(number, tuple(cells), " ".join(tokens[position:run_end]), end - start))
-                found = found[:width]
-                run_end = unit_at + 1 + width
             position = run_end
         if table.rows:
             tables.append(table)
     return tables, rejected
 
-
-def read_cell_status(text: str, codebook: Codebook) -> str:
-    from govstats.values import read_cell
-
-    return read_cell(text, codebook).status

@@ -91,7 +91,3 @@ def read_cell(text: str, codebook: Codebook) -> Cell:
         flags.append("negative_value")
     return Cell("reported", value, unit_text or None, tuple(flags))
 
-
-def is_number_cell(text: str, codebook: Codebook) -> bool:
-    """True if the cell holds a number (used to spot values written in the unit column)."""
-    return read_cell(text, codebook).status == "reported"
