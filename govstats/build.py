@@ -24,7 +24,8 @@ from govstats.checks import run_checks
 from govstats.codebook import Codebook
 from govstats.documents import Document, DocumentError, describe, read_document, refine_kind
 from govstats.matching import LabelMatcher
-from govstats.national import NationalTable, Vocabulary, find_national_tables
+from govstats.national import NationalTable, find_national_tables
+from govstats.national_labels import Vocabulary
 from govstats.normalize import Rejection, normalize_national, normalize_table
 from govstats.tables import PIPE, find_spaced_tables, find_tables
 

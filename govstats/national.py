@@ -10,40 +10,24 @@ recorded as unrecoverable, never guessed. This stage knows labels, not indicator
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
+from govstats.national_labels import (
+    END_OF_TABLES,
+    SECTION_T2,
+    SECTION_T3,
+    SECTION_T4,
+    T3_HEADER_WORDS,
+    T3_NOTE,
+    T4_GROUPS,
+    T4_OUTCOMES,
+    T4_PATHS,
+    Vocabulary,
+)
+from govstats.national_stream import StreamCell, is_value, regions, stream
 from govstats.tables import RejectedLine
-from govstats.text import cell_key, compact, label_key
-from govstats.values import read_cell
-
-_BLOCK = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
-_SECTION_T2 = "主动公开政府信息情况"
-_SECTION_T3 = "收到和处理政府信息公开申请情况"
-_SECTION_T4 = ("行政复议、行政诉讼情况", "行政复议,行政诉讼情况", "行政复议和行政诉讼情况", "行政法复议、行政诉讼情况")
-# Section titles as printed, typos seen in the wild included (行政法复议): cut out of glued text whole.
-_SECTION_TITLE = re.compile(r"(?:[一二三四五六七]、)?(?:政府信息公开)?(?:行政法?复议[、,和]?行政诉讼情况|"
-                            r"收到和处理政府信息公开申请情况|主动公开政府信息情况)")
-_T3_NOTE = "本列数据的勾稽关系"
-_T3_HEADER_WORDS = ("申请人情况", "法人或其他组织")
-_END_OF_TABLES = ("存在的主要问题", "存在问题及改进", "其他需要报告的事项", "主要问题及改进")
-_T4_GROUPS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")
-_T4_OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
-_T4_PATHS = ("行政复议", "行政诉讼 › 未经复议直接起诉", "行政诉讼 › 复议后起诉")
-_MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
-_NUMBER_RUN = re.compile(r"[+-]?\d+(?:\.\d+)?")
-
-
-@dataclass(frozen=True)
-class StreamCell:
-    text: str
-    line: int
-
-    @property
-    def key(self) -> str:
-        return label_key(self.text) if self.text.strip() else ""
+from govstats.text import cell_key
 
 
 @dataclass
@@ -80,215 +64,6 @@ class NationalScan:
     notes: list[str]
 
 
-class Vocabulary:
-    """The labels of tables 2–4, per template, taken from the codebook."""
-
-    def __init__(self, codebook: Codebook) -> None:
-        self.t2_rows: dict[str, dict[str, dict[str, str]]] = {}  # block → row key → template → printed row
-        self.t2_columns: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (template, block) → [(key, label)]
-        self.t3_rows: dict[str, set[str]] = {}  # row key → templates with that data row
-        self.t3_groups: dict[str, set[str]] = {}  # row key → templates where it is a group label
-        self.t3_columns: dict[str, str] = {}  # column key → printed label
-        self.t4_columns: dict[str, str] = {}
-        for indicator in codebook.indicators.values():
-            key = label_key(indicator.row_label_zh)
-            if indicator.table_code == "t2" and indicator.relation != "heading":
-                block = indicator.indicator_id.split(".")[2]
-                self.t2_rows.setdefault(block, {}).setdefault(key, {})[indicator.template] = indicator.row_label_zh
-                columns = self.t2_columns.setdefault((indicator.template, block), [])
-                column = (cell_key(indicator.column_label_zh), indicator.column_label_zh)
-                if column not in columns:
-                    columns.append(column)
-            elif indicator.table_code == "t3":
-                target = self.t3_groups if indicator.relation == "heading" else self.t3_rows
-                target.setdefault(key, set()).add(indicator.template)
-                if indicator.column_label_zh:
-                    self.t3_columns[cell_key(indicator.column_label_zh)] = indicator.column_label_zh
-            elif indicator.table_code == "t4":
-                self.t4_columns[cell_key(indicator.column_label_zh)] = indicator.column_label_zh
-        self.t2_column_keys = {key for columns in self.t2_columns.values() for key, _ in columns}
-        self._t3_printed = {compact(i.row_label_zh) for i in codebook.indicators.values() if i.table_code == "t3"}
-        self.t3_leaf_order = list(self.t3_columns)
-
-    @functools.cached_property
-    def printed_labels(self) -> list[str]:
-        """Every label as printed on the forms (width-folded), longest first: the lexicon of glued text."""
-        labels: set[str] = {"信息内容", "申请人情况", "法人或其他组织", *_T4_GROUPS, *_T4_OUTCOMES}
-        for columns in self.t2_columns.values():
-            labels.update(compact(label) for _, label in columns)
-        for rows in self.t2_rows.values():
-            for per_template in rows.values():
-                labels.update(compact(label) for label in per_template.values())
-        labels.update(compact(label) for label in self.t3_columns.values())
-        labels.update(self._t3_printed)
-        labels.update(f"第二十条第({n})项" for n in "一五六八九")
-        return sorted((label for label in labels if label), key=len, reverse=True)
-
-    @functools.cached_property
-    def _labels_by_first_character(self) -> dict[str, list[str]]:
-        index: dict[str, list[str]] = {}
-        for label in self.printed_labels:  # longest first, kept in each list
-            index.setdefault(label[0], []).append(label)
-        return index
-
-    def _label_at(self, text: str, position: int, numbered: bool = False) -> str | None:
-        """The longest label that starts at ``position`` (only numbered ones, 2.其他…, if asked)."""
-        if position >= len(text) or (numbered and not text[position].isdigit()):
-            return None
-        return next((label for label in self._labels_by_first_character.get(text[position], ())
-                     if text.startswith(label, position)), None)
-
-    def _digits_end(self, text: str, start: int, end: int) -> int:
-        """Where a run of digits ends: at its last digit, unless nothing label-like follows it and a numbered
-        label begins inside it (…00000002.其他法律…: the 2 belongs to the label)."""
-        if end == len(text) or self._label_at(text, end):
-            return end
-        return next((cut for cut in range(end - 1, start, -1) if self._label_at(text, cut, numbered=True)), end)
-
-    def segment(self, text: str) -> list[str]:
-        """Cut text whose cells were glued together (规章000行政规范性文件8855698…) at the labels it contains;
-        nothing else is split."""
-        folded = compact(text)
-        pieces: list[str] = []
-        other, position = "", 0
-        while position < len(folded):
-            title = _SECTION_TITLE.match(folded, position)
-            label = title.group(0) if title else self._label_at(folded, position)
-            if label:
-                pieces += [other] if other else []
-                pieces.append(label)
-                other, position = "", position + len(label)
-                continue
-            number = _NUMBER_RUN.match(folded, position)
-            if number and not other:
-                cut = self._digits_end(folded, position, number.end())
-                pieces.append(folded[position:cut])
-                position = cut
-                continue
-            other += folded[position]
-            position += 1
-        if other:
-            pieces.append(other)
-        return pieces
-
-    def block_of(self, key: str) -> str | None:
-        match = _BLOCK.search(key)
-        if not match:
-            return None
-        numeral = {"一": "1", "五": "5", "六": "6", "八": "8", "九": "9"}.get(match.group(1))
-        return f"a20_{numeral}" if numeral else None
-
-    def is_anchor(self, key: str) -> bool:
-        """A block heading, a table title or the note that opens table 3 (titles only when short: prose
-        that merely names a section is not a table)."""
-        titled = len(key) <= 30 and (_SECTION_T3 in key or any(s in key for s in _SECTION_T4))
-        return bool(self.block_of(key)) or titled or _T3_NOTE in key
-
-    def is_label(self, key: str) -> bool:
-        """A label of any kind: table cells that are not values."""
-        return bool(key) and (
-            self.is_anchor(key) or _SECTION_T2 in key or key in self.t3_rows or key in self.t3_groups
-            or any(key in rows for rows in self.t2_rows.values()) or key in self.t2_column_keys
-            or key in self.t3_columns or key in _T4_GROUPS or key in _T4_OUTCOMES or key == "信息内容"
-            or key in _T3_HEADER_WORDS or _T3_NOTE in key)
-
-
-def _is_value(cell: StreamCell, codebook: Codebook) -> bool:
-    return read_cell(cell.text, codebook).status in ("reported", "placeholder", "blank")
-
-
-# -- regions and streams ---------------------------------------------------------------------------------------
-
-def _is_prose(line: str) -> bool:
-    text = line.strip()
-    return "|" not in text and ("。" in text or "；" in text or len(text) > 60)
-
-
-def regions(lines: list[str], vocabulary: Vocabulary) -> list[tuple[int, int]]:
-    """(first, last) line numbers of the stretches that hold national tables: from an anchor to prose."""
-    found: list[tuple[int, int]] = []
-    index = 0
-    while index < len(lines):
-        key = label_key(lines[index]) if lines[index].strip() else ""
-        title = key and not _is_prose(lines[index]) and vocabulary.is_anchor(key)
-        inline = key and vocabulary.block_of(key) is not None  # tables flattened into a prose line
-        if title or inline or _has_anchor_cell(lines[index], vocabulary):
-            end = index
-            probe = index + 1
-            while probe < len(lines):
-                text = lines[probe]
-                probe_key = label_key(text) if text.strip() else ""
-                if any(word in probe_key for word in _END_OF_TABLES) and "|" not in text:
-                    break
-                if _is_prose(text) and not (probe_key and vocabulary.is_anchor(probe_key)):
-                    break
-                if text.strip():
-                    end = probe
-                probe += 1
-            found.append((index + 1, end + 1))
-            index = probe
-        else:
-            index += 1
-    return found
-
-
-def _has_anchor_cell(line: str, vocabulary: Vocabulary) -> bool:
-    return "|" in line and any(vocabulary.is_anchor(label_key(part)) for part in line.split("|") if part.strip())
-
-
-def _continues_into_pipe(chunk: list[str], offset: int) -> bool:
-    """True when the next non-empty line starts with "|": this line is the first part of a cell."""
-    for line in chunk[offset + 1:]:
-        if line.strip():
-            return line.strip().startswith("|")
-    return False
-
-
-def stream(lines: list[str], first: int, last: int, vocabulary: Vocabulary) -> tuple[list[StreamCell], bool]:
-    """The cells of a region in reading order, and whether it is pipe-delimited.
-
-    With pipes, the region is read as one pipe-separated text (a cell may continue on the next line, as in
-    renderings that put every ``|`` on its own line); a line without pipes that is a label by itself is a cell
-    of its own. Without pipes, each line is split at white space.
-    """
-    chunk = lines[first - 1:last]
-    if not any("|" in line for line in chunk):
-        cells = []
-        for number, line in enumerate(chunk, start=first):
-            for part in line.split():
-                cells += [StreamCell(piece, number) for piece in vocabulary.segment(part)]
-        return cells, False
-    cells: list[StreamCell] = []
-    text, start_line = "", first
-    skip_leading_pipe = False
-    for offset, (number, line) in enumerate(enumerate(chunk, start=first)):
-        body = line.strip()
-        if _MARKDOWN_RULE.match(body):
-            continue  # |---|---| under a markdown header
-        if skip_leading_pipe and body.startswith("|"):
-            body = body[1:]
-        skip_leading_pipe = False
-        if "|" not in body and body and not text.strip():
-            if vocabulary.is_label(label_key(body)):
-                body += " |"  # a label alone on its line ends its cell, even if its "|" comes on the next line
-                skip_leading_pipe = True
-            elif not _continues_into_pipe(chunk, offset):  # a line of its own (text extracted from a PDF)
-                cells += [StreamCell(piece, number) for part in body.split() for piece in vocabulary.segment(part)]
-                continue
-        for index, part in enumerate(body.split("|")):
-            if index > 0:
-                cells.append(StreamCell(text.strip(), start_line))
-                text, start_line = "", number
-            if not text.strip():
-                start_line = number
-            text += ("\n" if text else "") + part
-    if text.strip():
-        cells.append(StreamCell(text.strip(), start_line))
-    return cells, True
-
-
-# -- the reader -------------------------------------------------------------------------------------------------
-
 @dataclass
 class _State:
     table: NationalTable | None = None
@@ -316,7 +91,7 @@ class Reader:
         index = 0
         self.truncated_at = None
         while index < len(cells):
-            if any(word in cells[index].key for word in _END_OF_TABLES):
+            if any(word in cells[index].key for word in END_OF_TABLES):
                 break  # 五、存在的主要问题…: the tables are over
             index = self._step(cells, index, piped, state)
 
@@ -339,13 +114,13 @@ class Reader:
             self._table("t2", cell.line, state)
             state.block, state.columns, state.header_open = block, [], True
             return self._use(state, cell, index)
-        if _SECTION_T2 in key and len(key) < 16:
+        if SECTION_T2 in key and len(key) < 16:
             return index + 1
-        if (_SECTION_T3 in key and len(key) <= 30) or _T3_NOTE in key or key in _T3_HEADER_WORDS:
+        if (SECTION_T3 in key and len(key) <= 30) or T3_NOTE in key or key in T3_HEADER_WORDS:
             self._table("t3", cell.line, state)
             state.header_open = True
             return self._use(state, cell, index)
-        if len(key) <= 30 and any(section in key for section in _SECTION_T4):
+        if len(key) <= 30 and any(section in key for section in SECTION_T4):
             self._table("t4", cell.line, state)
             state.header_open = True
             return self._use(state, cell, index)
@@ -433,7 +208,7 @@ class Reader:
     def _step_t3(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> int:
         cell = cells[index]
         key, column = cell.key, cell_key(cell.text)
-        if state.header_open and (column in self.vocabulary.t3_columns or key in _T3_HEADER_WORDS):
+        if state.header_open and (column in self.vocabulary.t3_columns or key in T3_HEADER_WORDS):
             state.t3_seen.append(column)
             return self._use(state, cell, index)
         if state.header_open:  # a header word broken into pieces (商业 / 企业)
@@ -462,7 +237,7 @@ class Reader:
     def _values_follow(self, cells: list[StreamCell], index: int) -> bool:
         for cell in cells[index:index + 3]:
             if cell.text:
-                return _is_value(cell, self.codebook)
+                return is_value(cell, self.codebook)
         return False
 
     def _t3_columns(self, state: _State) -> list[tuple[str, str]]:
@@ -481,23 +256,23 @@ class Reader:
     def _step_t4(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> int:
         """Header words, then one row of values (with or without a label in front of it)."""
         cell, key = cells[index], cells[index].key
-        if key in _T4_GROUPS or key in _T4_OUTCOMES:
+        if key in T4_GROUPS or key in T4_OUTCOMES:
             state.t4_seen.append(key)
             return self._use(state, cell, index)
-        if state.t4_seen and _is_value(cell, self.codebook):
+        if state.t4_seen and is_value(cell, self.codebook):
             state.columns = state.columns or self._t4_columns(state)
             return self._row(cells, index, index, piped, state, None, "t4")
         return self._unassigned(cell, index)
 
     def _t4_columns(self, state: _State) -> list[tuple[str, str]]:
-        outcomes = [key for key in state.t4_seen if key in _T4_OUTCOMES]
-        groups = [key for key in state.t4_seen if key in _T4_GROUPS]
-        ordered = len(outcomes) == 15 and all(sorted(outcomes[i:i + 5]) == sorted(_T4_OUTCOMES)
+        outcomes = [key for key in state.t4_seen if key in T4_OUTCOMES]
+        groups = [key for key in state.t4_seen if key in T4_GROUPS]
+        ordered = len(outcomes) == 15 and all(sorted(outcomes[i:i + 5]) == sorted(T4_OUTCOMES)
                                               for i in (0, 5, 10))
         if not ordered or groups[:1] != ["行政复议"]:
             state.table.flags = tuple(sorted({*state.table.flags, "columns_from_form_order"}))
-            outcomes = list(_T4_OUTCOMES) * 3
-        labels = [f"{path} › {outcome}" for i, path in enumerate(_T4_PATHS) for outcome in outcomes[i * 5:i * 5 + 5]]
+            outcomes = list(T4_OUTCOMES) * 3
+        labels = [f"{path} › {outcome}" for i, path in enumerate(T4_PATHS) for outcome in outcomes[i * 5:i * 5 + 5]]
         return [(cell_key(label), label) for label in labels]
 
     # rows ---------------------------------------------------------------------------------------------------
@@ -524,7 +299,7 @@ class Reader:
             self._use(state, cells[position], position)
         width = len(state.columns)
         run, position = [], start
-        while position < len(cells) and (_is_value(cells[position], self.codebook) or not cells[position].key):
+        while position < len(cells) and (is_value(cells[position], self.codebook) or not cells[position].key):
             if not piped and not cells[position].text:
                 position += 1
                 continue

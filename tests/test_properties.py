@@ -254,7 +254,7 @@ def _lines_as_read(text: str) -> list[str]:
 def _national_lines(lines: list[str]) -> set[int]:
     """Lines in regions of the 2019/2021 national tables: read cell by cell, not by the 2014 row model."""
     from govstats.build import vocabulary_for
-    from govstats.national import regions
+    from govstats.national_stream import regions
 
     found: set[int] = set()
     for first, last in regions(lines, vocabulary_for(CODEBOOK)):

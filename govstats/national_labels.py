@@ -1,0 +1,138 @@
+"""The labels of the 2019 and 2021 national tables (tables 2–4), as the codebook and real pages print them:
+block headings, table titles, headers, row labels, and a lexicon that cuts glued text at those labels."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from govstats.codebook import Codebook
+from govstats.text import cell_key, compact, label_key
+
+BLOCK = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
+SECTION_T2 = "主动公开政府信息情况"
+SECTION_T3 = "收到和处理政府信息公开申请情况"
+SECTION_T4 = ("行政复议、行政诉讼情况", "行政复议,行政诉讼情况", "行政复议和行政诉讼情况", "行政法复议、行政诉讼情况")
+# Section titles as printed, typos seen in the wild included (行政法复议): cut out of glued text whole.
+SECTION_TITLE = re.compile(r"(?:[一二三四五六七]、)?(?:政府信息公开)?(?:行政法?复议[、,和]?行政诉讼情况|"
+                            r"收到和处理政府信息公开申请情况|主动公开政府信息情况)")
+T3_NOTE = "本列数据的勾稽关系"
+T3_HEADER_WORDS = ("申请人情况", "法人或其他组织")
+END_OF_TABLES = ("存在的主要问题", "存在问题及改进", "其他需要报告的事项", "主要问题及改进")
+T4_GROUPS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")
+T4_OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+T4_PATHS = ("行政复议", "行政诉讼 › 未经复议直接起诉", "行政诉讼 › 复议后起诉")
+NUMBER_RUN = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+class Vocabulary:
+    """The labels of tables 2–4, per template, taken from the codebook."""
+
+    def __init__(self, codebook: Codebook) -> None:
+        self.t2_rows: dict[str, dict[str, dict[str, str]]] = {}  # block → row key → template → printed row
+        self.t2_columns: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (template, block) → [(key, label)]
+        self.t3_rows: dict[str, set[str]] = {}  # row key → templates with that data row
+        self.t3_groups: dict[str, set[str]] = {}  # row key → templates where it is a group label
+        self.t3_columns: dict[str, str] = {}  # column key → printed label
+        self.t4_columns: dict[str, str] = {}
+        for indicator in codebook.indicators.values():
+            key = label_key(indicator.row_label_zh)
+            if indicator.table_code == "t2" and indicator.relation != "heading":
+                block = indicator.indicator_id.split(".")[2]
+                self.t2_rows.setdefault(block, {}).setdefault(key, {})[indicator.template] = indicator.row_label_zh
+                columns = self.t2_columns.setdefault((indicator.template, block), [])
+                column = (cell_key(indicator.column_label_zh), indicator.column_label_zh)
+                if column not in columns:
+                    columns.append(column)
+            elif indicator.table_code == "t3":
+                target = self.t3_groups if indicator.relation == "heading" else self.t3_rows
+                target.setdefault(key, set()).add(indicator.template)
+                if indicator.column_label_zh:
+                    self.t3_columns[cell_key(indicator.column_label_zh)] = indicator.column_label_zh
+            elif indicator.table_code == "t4":
+                self.t4_columns[cell_key(indicator.column_label_zh)] = indicator.column_label_zh
+        self.t2_column_keys = {key for columns in self.t2_columns.values() for key, _ in columns}
+        self._t3_printed = {compact(i.row_label_zh) for i in codebook.indicators.values() if i.table_code == "t3"}
+        self.t3_leaf_order = list(self.t3_columns)
+
+    @functools.cached_property
+    def printed_labels(self) -> list[str]:
+        """Every label as printed on the forms (width-folded), longest first: the lexicon of glued text."""
+        labels: set[str] = {"信息内容", "申请人情况", "法人或其他组织", *T4_GROUPS, *T4_OUTCOMES}
+        for columns in self.t2_columns.values():
+            labels.update(compact(label) for _, label in columns)
+        for rows in self.t2_rows.values():
+            for per_template in rows.values():
+                labels.update(compact(label) for label in per_template.values())
+        labels.update(compact(label) for label in self.t3_columns.values())
+        labels.update(self._t3_printed)
+        labels.update(f"第二十条第({n})项" for n in "一五六八九")
+        return sorted((label for label in labels if label), key=len, reverse=True)
+
+    @functools.cached_property
+    def _labels_by_first_character(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for label in self.printed_labels:  # longest first, kept in each list
+            index.setdefault(label[0], []).append(label)
+        return index
+
+    def _label_at(self, text: str, position: int, numbered: bool = False) -> str | None:
+        """The longest label that starts at ``position`` (only numbered ones, 2.其他…, if asked)."""
+        if position >= len(text) or (numbered and not text[position].isdigit()):
+            return None
+        return next((label for label in self._labels_by_first_character.get(text[position], ())
+                     if text.startswith(label, position)), None)
+
+    def _digits_end(self, text: str, start: int, end: int) -> int:
+        """Where a run of digits ends: at its last digit, unless nothing label-like follows it and a numbered
+        label begins inside it (…00000002.其他法律…: the 2 belongs to the label)."""
+        if end == len(text) or self._label_at(text, end):
+            return end
+        return next((cut for cut in range(end - 1, start, -1) if self._label_at(text, cut, numbered=True)), end)
+
+    def segment(self, text: str) -> list[str]:
+        """Cut text whose cells were glued together (规章000行政规范性文件8855698…) at the labels it contains;
+        nothing else is split."""
+        folded = compact(text)
+        pieces: list[str] = []
+        other, position = "", 0
+        while position < len(folded):
+            title = SECTION_TITLE.match(folded, position)
+            label = title.group(0) if title else self._label_at(folded, position)
+            if label:
+                pieces += [other] if other else []
+                pieces.append(label)
+                other, position = "", position + len(label)
+                continue
+            number = NUMBER_RUN.match(folded, position)
+            if number and not other:
+                cut = self._digits_end(folded, position, number.end())
+                pieces.append(folded[position:cut])
+                position = cut
+                continue
+            other += folded[position]
+            position += 1
+        if other:
+            pieces.append(other)
+        return pieces
+
+    def block_of(self, key: str) -> str | None:
+        match = BLOCK.search(key)
+        if not match:
+            return None
+        numeral = {"一": "1", "五": "5", "六": "6", "八": "8", "九": "9"}.get(match.group(1))
+        return f"a20_{numeral}" if numeral else None
+
+    def is_anchor(self, key: str) -> bool:
+        """A block heading, a table title or the note that opens table 3 (titles only when short: prose
+        that merely names a section is not a table)."""
+        titled = len(key) <= 30 and (SECTION_T3 in key or any(s in key for s in SECTION_T4))
+        return bool(self.block_of(key)) or titled or T3_NOTE in key
+
+    def is_label(self, key: str) -> bool:
+        """A label of any kind: table cells that are not values."""
+        return bool(key) and (
+            self.is_anchor(key) or SECTION_T2 in key or key in self.t3_rows or key in self.t3_groups
+            or any(key in rows for rows in self.t2_rows.values()) or key in self.t2_column_keys
+            or key in self.t3_columns or key in T4_GROUPS or key in T4_OUTCOMES or key == "信息内容"
+            or key in T3_HEADER_WORDS or T3_NOTE in key)
