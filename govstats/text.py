@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
@@ -50,9 +50,14 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
-@cache
+# Bounded caches: labels recur in every document, but every line of every document passes through here too,
+# and an unbounded cache would grow with the corpus.
+_KEY_CACHE_SIZE = 65_536
+
+
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
 def to_simplified(text: str) -> str:
-    """Traditional → simplified Chinese (opencc); cached because the same labels recur in every document."""
+    """Traditional → simplified Chinese (opencc)."""
     if text.isascii():
         return text
     return _converter().convert(text)
@@ -70,6 +75,7 @@ def to_traditional(text: str) -> str:
     return _to_traditional_converter().convert(text)
 
 
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
 def split_label(printed: str) -> SplitLabel:
     """Split ``(一)主动公开政府信息数 (不同渠道…计1条)`` into prefix, label and note, keeping the printed text."""
     text = _ZERO_WIDTH.sub("", printed).strip()
@@ -102,7 +108,7 @@ def split_label(printed: str) -> SplitLabel:
     return SplitLabel(prefix, level, of_which, text.strip(), "; ".join(n for n in notes if n) or None)
 
 
-@cache
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
 def label_key(printed: str) -> str:
     """The key labels are matched on: label proper, width-folded, simplified, without spaces.
 
@@ -111,7 +117,7 @@ def label_key(printed: str) -> str:
     return to_simplified(compact(split_label(compact(printed)).label))
 
 
-@cache
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
 def cell_key(printed: str) -> str:
     """Key for short cells such as headers and units: width-folded, simplified, without spaces."""
     return to_simplified(compact(printed))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from govstats.codebook import Codebook
 
@@ -63,6 +64,7 @@ def chinese_numeral(text: str) -> int | None:
     return total + section + (digit or 0)
 
 
+@lru_cache(maxsize=65_536)  # cells repeat ("0", "1", "-"): the reading is a pure function of the text
 def read_cell(text: str, codebook: Codebook) -> Cell:
     """Classify one cell's text using the codebook's missing-value tokens and units."""
     stripped = text.translate(_FULL_WIDTH).strip()
