@@ -210,7 +210,7 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         document.notes.extend(national.notes)
         refine_kind(document, has_table=bool(scan.tables or national.tables))
         stage = laps.to("normalize")
-        result = DocumentResult(_document_record(document, doc_id, source_file, path))
+        result = DocumentResult({})
         ordered = sorted([(t.header_line, 0, t) for t in scan.tables] + [(t.first_line, 1, t) for t in national.tables],
                          key=lambda item: (item[0], item[1]))
         table_lines = sum(1 for n in national.region_lines if "|" in lines[n - 1])

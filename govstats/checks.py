@@ -70,10 +70,11 @@ def check_sum(parent: str, addends: list[str], cells: dict[str, _Cell]) -> tuple
     return "not_assessable", actual, n_missing, text + " (blank addends could make up the difference)"
 
 
-_AtMost = tuple[str, float | None, float | None, int, str]
+# (status, expected, actual, number of missing cells, message)
+_Comparison = tuple[str, float | None, float | None, int, str]
 
 
-def check_at_most(part: str, whole: list[str], cells: dict[str, _Cell]) -> _AtMost:
+def check_at_most(part: str, whole: list[str], cells: dict[str, _Cell]) -> _Comparison:
     """part ≤ Σ whole. Returns (status, bound, part value, number missing, message)."""
     part_cell = cells.get(part)
     part_value = part_cell.value if part_cell else None
@@ -90,7 +91,7 @@ def check_at_most(part: str, whole: list[str], cells: dict[str, _Cell]) -> _AtMo
     return "not_assessable", bound, part_value, n_missing, text + " (blank cells could raise the bound)"
 
 
-def check_equal_sums(left: list[str], right: list[str], cells: dict[str, _Cell]) -> _AtMost:
+def check_equal_sums(left: list[str], right: list[str], cells: dict[str, _Cell]) -> _Comparison:
     """Σ left = Σ right; assessable only when every cell is reported. Returns (status, Σ left, Σ right, …)."""
     values = {name: cells[name].value if name in cells else None for name in (*left, *right)}
     n_missing = sum(value is None for value in values.values())

@@ -293,9 +293,7 @@ def describe(document: Document, has_table: bool = False) -> None:
     document.report_year = find_report_year(document)
     document.published_date = find_published_date(document.clean_lines)
     document.contact = find_contact(document.clean_lines)
-    document.doc_kind = find_kind(document.title, "\n".join(document.clean_lines[:20]), has_table)
-    if document.report_year is None and document.doc_kind == "work_plan":
-        document.report_year = _plan_year(document.clean_lines)
+    refine_kind(document, has_table)
 
 
 def refine_kind(document: Document, has_table: bool) -> None:
