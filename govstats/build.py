@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govstats import __version__
 from govstats import codebook as codebook_module
+from govstats import package
 from govstats.cache import DocumentCache
 from govstats.checks import run_checks
 from govstats.codebook import Codebook
@@ -28,6 +28,7 @@ from govstats.national import NationalTable, find_national_tables
 from govstats.national_labels import Vocabulary
 from govstats.normalize import Rejection, normalize_national, normalize_table
 from govstats.tables import PIPE, find_spaced_tables, find_tables
+from govstats.tally import Tally
 
 INPUT_SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
 
@@ -48,73 +49,35 @@ class DocumentResult:
 
 @dataclass
 class BuildResult:
-    records: dict[str, list[dict]]
-    schema_failures: list[str]
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over documents
+    """Every document's result, kept in memory (for the library, tests and ``evaluate``; the command-line
+    build streams results into the package instead)."""
 
-    def accounting(self, codebook: Codebook) -> dict[str, int]:
-        """Every pipe line read is a header, a row turned into observations, or a rejected line."""
-        rejections = self.records["rejections"]
-        scopes = codebook.issue_scopes
-        counts = {
-            "pipe_lines": sum(d["n_pipe_lines"] for d in self.records["documents"]),
-            "table_lines": sum(d["n_table_lines"] for d in self.records["documents"]),
-            "rows_rejected": sum(1 for r in rejections
-                                 if scopes[r["reason_code"]] == "line" and r["stage"] != "read"),
-            "long_lines_rejected": sum(1 for r in rejections if r["reason_code"] == "line_too_long"),
-            "cells_rejected": sum(1 for r in rejections if scopes[r["reason_code"]] == "cell"),
-            "documents_rejected": sum(1 for r in rejections if scopes[r["reason_code"]] == "document"),
-        }
-        counts["unbalanced"] = counts["pipe_lines"] - (counts["table_lines"] + counts["rows_rejected"])
-        return counts
+    results: list[DocumentResult]
+    tally: Tally
 
-    def summary_counts(self) -> dict[str, int]:
-        observations = self.records["observations"]
-        checks = self.records["checks"]
-        status = Counter(o["status"] for o in observations)
-        check_status = Counter((c["status"], c["severity"]) for c in checks)
-        return {
-            "documents": len(self.records["documents"]),
-            "documents_with_tables": sum(d["n_tables"] > 0 for d in self.records["documents"]),
-            "documents_failed": sum(d["status"] == "error" for d in self.records["documents"]),
-            "tables": sum(d["n_tables"] for d in self.records["documents"]),
-            "observations": len(observations),
-            "reported": status["reported"],
-            "blank": status["blank"],
-            "placeholder": status["placeholder"],
-            "unparsable": status["unparsable"],
-            "flagged": sum(1 for o in observations if o["flags"]),
-            "unmatched": sum(1 for o in observations if not o["indicator_id"]),
-            "rejections": len(self.records["rejections"]),
-            "checks": len(checks),
-            "checks_passed": sum(n for (s, _), n in check_status.items() if s == "pass"),
-            "checks_failed_error": check_status[("fail", "error")],
-            "checks_failed_warning": check_status[("fail", "warning")],
-            "checks_not_assessable": sum(n for (s, _), n in check_status.items() if s == "not_assessable"),
-            "schema_failures": len(self.schema_failures),
-        }
+    @property
+    def records(self) -> dict[str, list[dict]]:
+        records: dict[str, list[dict]] = {name: [] for name in ("documents", "observations", "checks",
+                                                                "rejections")}
+        for result in self.results:
+            records["documents"].append(result.document)
+            records["observations"].extend(result.observations)
+            records["checks"].extend(result.checks)
+            records["rejections"].extend(result.rejections)
+        codebook = self.tally.codebook
+        records["indicators"] = package.indicator_records(codebook)
+        records["crosswalk"] = [dict(row) for row in codebook.crosswalk]
+        return records
 
+    @property
+    def timings(self) -> dict[str, float]:
+        return self.tally.timings
+
+    def accounting(self, codebook: Codebook | None = None) -> dict[str, int]:
+        return self.tally.accounting()
 
     def summary_lines(self) -> list[str]:
-        """The build summary (also written into the workbook's README sheet)."""
-        c = self.summary_counts()
-        a = self.accounting(codebook_module.load())
-        return [
-            f"govstats {__version__}: {c['documents']} documents read, {c['documents_with_tables']} with tables, "
-            f"{c['documents_failed']} failed",
-            f"  tables:        {c['tables']}",
-            f"  observations:  {c['observations']} ({c['reported']} reported, {c['blank']} blank, "
-            f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['flagged']} flagged, "
-            f"{c['unmatched']} without indicator)",
-            f"  rejections:    {c['rejections']} source lines or cells not turned into observations",
-            f"  accounting:    {a['pipe_lines']} pipe lines = {a['table_lines']} in tables + "
-            f"{a['rows_rejected']} rejected"
-            + (" (balanced)" if a["unbalanced"] == 0 else f" (UNBALANCED by {a['unbalanced']})"),
-            f"  also rejected: {a['cells_rejected']} cells, {a['long_lines_rejected']} over-long lines, "
-            f"{a['documents_rejected']} unreadable documents",
-            f"  checks:        {c['checks']} ({c['checks_passed']} pass, {c['checks_failed_error']} fail, "
-            f"{c['checks_failed_warning']} warning-level fail, {c['checks_not_assessable']} not assessable)",
-        ]
+        return self.tally.summary_lines()
 
 
 def collect_inputs(paths: Iterable[Path]) -> list[Path]:
@@ -268,11 +231,6 @@ def _failed(path: Path, doc_id: str, source_file: str, stage: str, code: str, me
     return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
 
 
-def indicator_records(codebook: Codebook) -> list[dict]:
-    return [{name: getattr(indicator, name) for name in (f.name for f in codebook.fields["indicators"])}
-            for indicator in codebook.indicators.values()]
-
-
 _WORKER: dict[str, Any] = {}
 
 
@@ -297,34 +255,52 @@ def _results(tasks: list[tuple[Path, str]], jobs: int, codebook: Codebook,
         yield from pool.imap(_process_task, [(str(path), doc_id) for path, doc_id in tasks], chunksize=chunk)
 
 
-def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = None, jobs: int = 1,
-        cache: DocumentCache | None = None) -> BuildResult:
-    """Process every input document (in ``jobs`` processes, reusing cached results where the document, its
-    name, the code and the codebook are unchanged); the output is the same either way."""
-    codebook = codebook_module.load()
-    matcher = LabelMatcher(codebook)
+@dataclass
+class Plan:
+    """The documents a build will read, in output order, and which of them the cache already holds."""
+
+    paths: list[Path]
+    ids: list[str]
+    keys: list[str | None]
+
+
+def plan(inputs: list[Path], cache: DocumentCache | None = None) -> Plan:
+    """Find the input documents (raises InputError when there are none)."""
     paths = collect_inputs(inputs)
     ids = document_ids(paths)
-    keys = [cache.key(path, doc_id, _source_name(path)) if cache else None for path, doc_id in zip(paths, ids,
-                                                                                                    strict=True)]
-    cached = [cache.get(key) if cache else None for key in keys]
-    todo = [(path, doc_id) for path, doc_id, hit in zip(paths, ids, cached, strict=True) if hit is None]
+    keys = [cache.key(path, doc_id, _source_name(path)) if cache else None
+            for path, doc_id in zip(paths, ids, strict=True)]
+    return Plan(paths, ids, keys)
+
+
+def stream(planned: Plan, tally: Tally, progress: Callable[[int, int, Path], None] | None = None, jobs: int = 1,
+           cache: DocumentCache | None = None) -> Iterator[DocumentResult]:
+    """Each document's result in input order, computed in ``jobs`` processes or taken from the cache (the
+    output is the same either way), counted into ``tally`` as it passes."""
+    codebook = tally.codebook
+    matcher = LabelMatcher(codebook)
+    cached = [cache is not None and cache.has(key) for key in planned.keys]
+    todo = [(path, doc_id) for path, doc_id, hit in zip(planned.paths, planned.ids, cached, strict=True)
+            if not hit]
     fresh = _results(todo, jobs, codebook, matcher)
-    records: dict[str, list[dict]] = {name: [] for name in ("documents", "observations", "checks", "rejections")}
-    timings: dict[str, float] = {}
-    for index, (path, key, hit) in enumerate(zip(paths, keys, cached, strict=True), start=1):
-        result = hit if hit is not None else next(fresh)
-        if hit is None:
+    for index, (path, doc_id, key, hit) in enumerate(zip(planned.paths, planned.ids, planned.keys, cached,
+                                                         strict=True), start=1):
+        result = cache.get(key) if cache and hit else None
+        computed = result is None
+        if computed:  # not cached, or the cached copy could not be read
+            result = next(fresh) if not hit else process_document(path, doc_id, codebook, matcher)
             if cache:
+                cache.misses += not hit
                 cache.put(key, result)
-            for stage, seconds in result.timings.items():
-                timings[stage] = timings.get(stage, 0.0) + seconds
-        records["documents"].append(result.document)
-        records["observations"].extend(result.observations)
-        records["checks"].extend(result.checks)
-        records["rejections"].extend(result.rejections)
+        tally.add(result, fresh=computed)
+        yield result
         if progress:
-            progress(index, len(paths), path)
-    records["indicators"] = indicator_records(codebook)
-    records["crosswalk"] = [dict(row) for row in codebook.crosswalk]
-    return BuildResult(records, [], timings)
+            progress(index, len(planned.paths), path)
+
+
+def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = None, jobs: int = 1,
+        cache: DocumentCache | None = None) -> BuildResult:
+    """Process every input document and keep every result in memory."""
+    tally = Tally(codebook_module.load())
+    results = list(stream(plan(inputs, cache), tally, progress, jobs, cache))
+    return BuildResult(results, tally)

@@ -47,7 +47,11 @@ class DocumentCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
+    def has(self, key: str | None) -> bool:
+        return key is not None and self._path(key).is_file()
+
     def get(self, key: str | None) -> Any:
+        """The cached result, or None (counted as a miss) when there is none or it cannot be read."""
         if key is None:
             return None
         try:

@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="reuse the results of unchanged documents from DIR/.govstats-cache (same output as "
                             "a clean build)")
 
+    build.add_argument("--no-xlsx", action="store_true",
+                       help="skip the workbook (the slowest output to write; CSV and Parquet hold everything)")
+    build.add_argument("--partition-by-year", action="store_true",
+                       help="also write data/observations_by_year/report_year=YYYY/*.parquet (hive style)")
+
     parse = commands.add_parser("parse", help="print the normalized rows recovered from one document",
                                 description="Show what govstats reads from one document, row by row.")
     parse.add_argument("file", type=Path, help="the document to read")
@@ -92,9 +97,10 @@ def _progress(quiet: bool):
 
 
 def _build(args: argparse.Namespace) -> int:
-    from govstats import build, package, validate
+    from govstats import build, package
     from govstats.cache import DocumentCache
     from govstats.codebook import load
+    from govstats.tally import Tally
 
     inputs = args.input or [Path("seeds")]
     if args.jobs < 1:
@@ -103,56 +109,41 @@ def _build(args: argparse.Namespace) -> int:
     cache = DocumentCache(args.output / ".govstats-cache") if args.incremental else None
     started = time.perf_counter()
     try:
-        result = build.run(inputs, progress=_progress(args.quiet), jobs=args.jobs, cache=cache)
+        planned = build.plan(inputs, cache)
     except build.InputError as error:
         print(f"govstats: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    codebook = load()
-    read_done = time.perf_counter()
-    frames, failures = validate.typed_frames(codebook, result.records)
-    validated = time.perf_counter()
-    result.schema_failures = failures
-    counts = result.summary_counts()
-    summary = [*result.summary_lines(),
-               f"  outputs:       {(args.output / 'datapackage.json').as_posix()} and "
-               f"{(args.output / 'data').as_posix()}/ (CSV, Parquet, govstats.xlsx)"]
-    if failures:
-        print("govstats: error: the built data does not match its schema; nothing was written:", file=sys.stderr)
-        for failure in failures[:20]:
-            print(f"  {failure}", file=sys.stderr)
-        return EXIT_SCHEMA
+    tally = Tally(load())
+    results = build.stream(planned, tally, progress=_progress(args.quiet), jobs=args.jobs, cache=cache)
     try:
-        package.write_package(args.output, codebook, result.records, frames, result.summary_lines())
+        package.write_package(args.output, tally.codebook, results, tally, workbook=not args.no_xlsx,
+                              partition_by_year=args.partition_by_year)
+    except package.SchemaFailure as failure:
+        print("govstats: error: the built data does not match its schema; nothing was written:", file=sys.stderr)
+        for line in failure.failures[:20]:
+            print(f"  {line}", file=sys.stderr)
+        if failure.n_failures > 20:
+            print(f"  … and {failure.n_failures - 20} more", file=sys.stderr)
+        return EXIT_SCHEMA
     except OSError as error:
         print(f"govstats: error: cannot write outputs to {args.output}: {error}", file=sys.stderr)
         return EXIT_WRITE
     if not args.quiet:
-        stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in result.timings.items())
-        summary.append(f"  time:          {time.perf_counter() - started:.2f} s: documents {read_done - started:.2f} "
-                       f"({stages}; summed over processes), validate {validated - read_done:.2f}, "
-                       f"write {time.perf_counter() - validated:.2f}")
+        formats = "CSV, Parquet" + ("" if args.no_xlsx else ", govstats.xlsx")
+        summary = [*tally.summary_lines(),
+                   f"  outputs:       {(args.output / 'datapackage.json').as_posix()} and "
+                   f"{(args.output / 'data').as_posix()}/ ({formats})"]
+        stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in tally.timings.items())
+        outputs = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in tally.output_timings.items())
+        summary.append(f"  time:          {time.perf_counter() - started:.2f} s: documents ({stages}; summed over "
+                       f"processes), outputs ({outputs})")
         if cache:
             summary.append(f"  incremental:   {cache.hits} documents reused, {cache.misses} read")
         print("\n".join(summary))
-        for line in _problem_lines(result.records):
+        for line in tally.problem_lines():
             print(line)
-    failed = counts["documents_failed"] or counts["checks_failed_error"]
+    failed = tally.counts["documents_failed"] or tally.counts["checks_failed_error"]
     return EXIT_STRICT if args.strict and failed else EXIT_OK
-
-
-def _problem_lines(records: dict[str, list[dict]], limit: int = 10) -> list[str]:
-    lines = []
-    failed_docs = [d for d in records["documents"] if d["status"] == "error"]
-    for document in failed_docs[:limit]:
-        lines.append(f"  failed: {document['source_file']}: {document['status_message']}")
-    failed_checks = [c for c in records["checks"] if c["status"] == "fail" and c["severity"] == "error"]
-    for check in failed_checks[:limit]:
-        lines.append(f"  check failed: {check['doc_id']} {check['check_id']}: {check['message']}"
-                     f" (lines {check['source_lines']})")
-    hidden = len(failed_docs) + len(failed_checks) - len(lines)
-    if hidden > 0:
-        lines.append(f"  … and {hidden} more (see data/documents.csv and data/checks.csv)")
-    return lines
 
 
 def _parse(args: argparse.Namespace) -> int:

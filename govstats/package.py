@@ -6,15 +6,21 @@ crash never leaves a half-written package. Every writer is deterministic: same i
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
+import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govstats import __version__, schemas
 from govstats.codebook import Codebook
 from govstats.publish import DATA_DIR, DESCRIPTOR, publish
+from govstats.sink import ROW_GROUP_ROWS, ResourceWriter
+from govstats.tally import Tally
+
+if TYPE_CHECKING:
+    from govstats.build import DocumentResult
 
 WORKBOOK = "govstats.xlsx"
 
@@ -32,31 +38,6 @@ def format_cell(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def write_csv(path: Path, names: list[str], records: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(names)
-        for record in records:
-            writer.writerow([format_cell(record.get(name)) for name in names])
-
-
-def write_parquet(path: Path, codebook: Codebook, resource: str, frame: Any) -> None:
-    import pyarrow as pa
-    import pyarrow.compute
-    import pyarrow.parquet as pq
-
-    schema = schemas.arrow_schema(codebook, resource)
-    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    for field in codebook.fields[resource]:
-        if field.enum:  # a fixed dictionary: every declared category, in declared order, even when unused
-            index = schema.get_field_index(field.name)
-            codes = pa.array(frame[field.name].cat.codes.to_numpy(), pa.int32())
-            codes = pa.compute.if_else(pa.compute.equal(codes, -1), pa.scalar(None, pa.int32()), codes)
-            array = pa.DictionaryArray.from_arrays(codes, pa.array(list(field.enum), pa.string()))
-            table = table.set_column(index, schema.field(index), array)
-    pq.write_table(table, path, compression="zstd", row_group_size=256_000)
 
 
 def descriptor(codebook: Codebook) -> dict:
@@ -94,18 +75,86 @@ def write_descriptor(path: Path, codebook: Codebook) -> None:
     path.write_text(json.dumps(descriptor(codebook), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def write_package(output_dir: Path, codebook: Codebook, records: dict[str, list[dict]], frames: dict[str, Any],
-                  summary: list[str]) -> None:
-    """CSV + Parquet per resource, the workbook and the descriptor, published atomically."""
+class SchemaFailure(Exception):
+    """The built data breaks its own schema or accounting: nothing is published."""
+
+    def __init__(self, failures: list[str], n_failures: int) -> None:
+        super().__init__(f"{n_failures} schema failure(s)")
+        self.failures, self.n_failures = failures, n_failures
+
+
+def write_package(output_dir: Path, codebook: Codebook, results: Iterable[DocumentResult], tally: Tally,
+                  workbook: bool = True, partition_by_year: bool = False) -> None:
+    """Stream the document results into CSV + Parquet (validated row group by row group), then the workbook
+    and the descriptor, and publish them atomically; raise SchemaFailure (publishing nothing) if the data
+    breaks its schema."""
     from govstats.workbook import write_workbook
 
     def write_into(staging: Path) -> None:
         data = staging / DATA_DIR
-        for resource in schemas.RESOURCES:
-            names = [f.name for f in codebook.fields[resource]]
-            write_csv(data / f"{resource}.csv", names, records[resource])
-            write_parquet(data / f"{resource}.parquet", codebook, resource, frames[resource])
-        write_workbook(data / WORKBOOK, codebook, records, summary)
+        failures: list[str] = []
+        timings = tally.output_timings
+        writers = {resource: ResourceWriter(codebook, resource, data, failures, timings)
+                   for resource in schemas.RESOURCES}
+        try:
+            writers["indicators"].extend(indicator_records(codebook))
+            writers["crosswalk"].extend([dict(row) for row in codebook.crosswalk])
+            for result in results:
+                writers["documents"].append(result.document)
+                writers["observations"].extend(result.observations)
+                writers["checks"].extend(result.checks)
+                writers["rejections"].extend(result.rejections)
+        finally:
+            for writer in writers.values():
+                writer.close()
+        for failure in failures:
+            tally.fail(failure)
+        if tally.n_failures:
+            raise SchemaFailure(tally.failures, tally.n_failures)
+        started = time.perf_counter()
+        if partition_by_year:
+            write_partitioned_by_year(data)
+            timings["by_year"] = time.perf_counter() - started
+        started = time.perf_counter()
+        if workbook:
+            write_workbook(data / WORKBOOK, codebook, data, tally.summary_lines())
+            timings["xlsx"] = time.perf_counter() - started
         write_descriptor(staging / DESCRIPTOR, codebook)
 
     publish(output_dir, write_into)
+
+
+BY_YEAR = "observations_by_year"
+
+
+def write_partitioned_by_year(data: Path) -> None:
+    """``data/observations_by_year/report_year=YYYY/part-0.parquet``: observations with their document's
+    report year, one folder per year (hive style, read by pandas, DuckDB and Arrow as one dataset), so a
+    query on some years reads only their files. Documents without a stated year go to
+    ``report_year=__HIVE_DEFAULT_PARTITION__``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    documents = pq.read_table(data / "documents.parquet", columns=["doc_id", "report_year"])
+    source = pq.ParquetFile(data / "observations.parquet")
+
+    def batches():
+        for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS):
+            positions = pc.index_in(batch.column("doc_id"), value_set=documents.column("doc_id"))
+            years = pc.take(documents.column("report_year"), positions)
+            yield pa.RecordBatch.from_arrays([*batch.columns, years.combine_chunks()],
+                                             schema=batch.schema.append(pa.field("report_year", pa.int64())))
+
+    schema = source.schema_arrow.append(pa.field("report_year", pa.int64()))
+    ds.write_dataset(batches(), data / BY_YEAR, schema=schema, format="parquet",
+                     partitioning=ds.partitioning(pa.schema([("report_year", pa.int64())]), flavor="hive"),
+                     basename_template="part-{i}.parquet", use_threads=False, max_rows_per_group=ROW_GROUP_ROWS,
+                     min_rows_per_group=0, file_options=ds.ParquetFileFormat().make_write_options(
+                         compression="zstd"))
+
+
+def indicator_records(codebook: Codebook) -> list[dict]:
+    return [{name: getattr(indicator, name) for name in (f.name for f in codebook.fields["indicators"])}
+            for indicator in codebook.indicators.values()]

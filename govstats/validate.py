@@ -1,5 +1,5 @@
-"""Validate the combined records with the pandera schemas derived from the codebook (lazily: every
-failure is collected), and check a written package with Frictionless."""
+"""Typed, validated frames of records held in memory (pandera schemas derived from the codebook, run lazily so
+every failure is collected), and Frictionless on a written package."""
 
 from __future__ import annotations
 
@@ -11,54 +11,16 @@ from govstats.codebook import Codebook
 
 
 def typed_frames(codebook: Codebook, records: dict[str, list[dict]]) -> tuple[dict[str, Any], list[str]]:
-    """Typed DataFrames for every resource and the schema failures found in them (empty when valid)."""
-    import pandera.errors
+    """Typed DataFrames for every resource (as read back from the Parquet files) and the schema failures
+    found in them (empty when valid). For records held in memory; a build validates row group by row group."""
+    from govstats.sink import arrow_table, pandas_frame, validate_table
 
     frames, failures = {}, []
     for resource in schemas.RESOURCES:
-        frame = schemas.frame(codebook, resource, records[resource])
-        try:
-            schemas.pandera_schema(codebook, resource).validate(frame, lazy=True)
-        except pandera.errors.SchemaErrors as errors:
-            cases = errors.failure_cases
-            for case in cases.head(50).itertuples(index=False):
-                failures.append(f"{resource}.{case.column}: {case.check} failed for {case.failure_case!r}"
-                                f" (row {case.index})")
-            if len(cases) > 50:
-                failures.append(f"{resource}: … and {len(cases) - 50} more schema failures")
-        frames[resource] = frame
-    failures.extend(_foreign_key_failures(records))
-    failures.extend(_accounting_failures(codebook, records))
+        table = arrow_table(codebook, resource, records[resource], failures)
+        failures.extend(validate_table(codebook, resource, table))
+        frames[resource] = pandas_frame(table)
     return frames, failures
-
-
-def _accounting_failures(codebook: Codebook, records: dict[str, list[dict]]) -> list[str]:
-    """Per document: pipe lines read = lines inside recovered tables + rejected lines, or something was lost."""
-    scopes = codebook.issue_scopes
-    rejected: dict[str, int] = {}
-    for rejection in records["rejections"]:
-        if scopes[rejection["reason_code"]] == "line" and rejection["stage"] != "read":
-            rejected[rejection["doc_id"]] = rejected.get(rejection["doc_id"], 0) + 1
-    failures = []
-    for document in records["documents"]:
-        accounted = document["n_table_lines"] + rejected.get(document["doc_id"], 0)
-        if accounted != document["n_pipe_lines"]:
-            failures.append(f"documents.{document['doc_id']}: {document['n_pipe_lines']} pipe lines read but "
-                            f"{accounted} accounted for (lines in tables + rejected lines)")
-    return failures
-
-
-def _foreign_key_failures(records: dict[str, list[dict]]) -> list[str]:
-    doc_ids = {d["doc_id"] for d in records["documents"]}
-    indicator_ids = {i["indicator_id"] for i in records["indicators"]}
-    failures = []
-    for resource in ("observations", "checks", "rejections"):
-        for record in records[resource]:
-            if record["doc_id"] not in doc_ids:
-                failures.append(f"{resource}: doc_id {record['doc_id']!r} is not in documents")
-            if record.get("indicator_id") and record["indicator_id"] not in indicator_ids:
-                failures.append(f"{resource}: indicator_id {record['indicator_id']!r} is not in indicators")
-    return failures
 
 
 def frictionless_report(package_dir: Path) -> tuple[bool, list[str]]:

@@ -7,12 +7,15 @@ stay numbers, no row is dropped at the sheet limit, and two builds give the same
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from govstats import __version__, schemas
 from govstats.codebook import Codebook, Indicator
+from govstats.sink import iter_column, iter_rows, parquet_rows
 
 EXCEL_MAX_ROWS = 1_048_576
 _FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
@@ -47,27 +50,31 @@ def wide_headers(codebook: Codebook, templates: list[str]) -> list[tuple[Indicat
             for indicator, label in zip(chosen, labels, strict=False)]
 
 
-def wide_rows(codebook: Codebook, documents: list[dict], observations: list[dict],
-              headers: list[tuple[Indicator, str]]) -> list[list[Any]]:
-    """One row per document; each indicator's value in the unit of the official form where convertible."""
-    values: dict[tuple[str, str], float] = {}
-    for obs in observations:
-        key = (obs["doc_id"], obs["indicator_id"])
-        if obs["indicator_id"] and obs["value"] is not None and key not in values:
-            values[key] = _in_form_unit(codebook, obs)
-    rows = []
-    for document in documents:
-        rows.append([document.get(k) for k in _WIDE_KEYS]
-                    + [values.get((document["doc_id"], indicator.indicator_id)) for indicator, _ in headers])
-    return rows
+def wide_rows(codebook: Codebook, data_dir: Path, headers: list[tuple[Indicator, str]]) -> Iterator[list[Any]]:
+    """One row per document; each indicator's value in the unit of the official form where convertible.
+
+    Documents and observations are both in document order, so one pass over each suffices."""
+    column = {indicator.indicator_id: position for position, (indicator, _) in enumerate(headers)}
+    observations = iter_rows(data_dir / "observations.parquet",
+                             ["doc_id", "indicator_id", "value", "value_base", "base_unit_code"])
+    pending = next(observations, None)
+    for document in iter_rows(data_dir / "documents.parquet", ["doc_id", *_WIDE_KEYS[1:]]):
+        values: list[Any] = [None] * len(headers)
+        while pending is not None and pending[0] == document[0]:
+            _, indicator_id, value, value_base, base_unit = pending
+            position = column.get(indicator_id)
+            if position is not None and value is not None and values[position] is None:
+                values[position] = _in_form_unit(codebook, indicator_id, value, value_base, base_unit)
+            pending = next(observations, None)
+        yield [*document, *values]
 
 
-def _in_form_unit(codebook: Codebook, obs: dict) -> float:
-    indicator = codebook.indicators[obs["indicator_id"]]
-    form_unit = codebook.units.get(indicator.unit_code or "")
-    if form_unit and obs["value_base"] is not None and obs["base_unit_code"] == form_unit.base_unit_code:
-        return obs["value_base"] / form_unit.multiplier
-    return obs["value"]
+def _in_form_unit(codebook: Codebook, indicator_id: str, value: float, value_base: float | None,
+                  base_unit: str | None) -> float:
+    form_unit = codebook.units.get(codebook.indicators[indicator_id].unit_code or "")
+    if form_unit and value_base is not None and base_unit == form_unit.base_unit_code:
+        return value_base / form_unit.multiplier
+    return value
 
 
 class _Sheets:
@@ -76,7 +83,7 @@ class _Sheets:
 
         self.book = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-            "nan_inf_to_errors": True, "default_date_format": "yyyy-mm-dd"})
+            "nan_inf_to_errors": True, "default_date_format": "yyyy-mm-dd", "constant_memory": True})
         self.book.set_properties({"title": "govstats", "created": _FIXED_TIMESTAMP,
                                   "comments": f"govstats {__version__}"})
         self.bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -85,36 +92,41 @@ class _Sheets:
         self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
 
-    def table(self, name: str, header_rows: list[list[str]], rows: list[list[Any]], note_if_too_big: str,
-              max_width: int = 60) -> bool:
-        """Write a sheet with frozen header, filter and readable widths; False if it cannot fit."""
+    def table(self, name: str, header_rows: list[list[str]], rows: Iterable[Sequence[Any]], n_rows: int,
+              note_if_too_big: str, max_width: int = 60) -> bool:
+        """Write a sheet with frozen header, filter and readable widths; False (and the note instead) if it
+        cannot fit. Rows are streamed: the widths come from the first 500."""
         sheet = self.book.add_worksheet(name)
-        if len(rows) + len(header_rows) > EXCEL_MAX_ROWS:
+        if n_rows + len(header_rows) > EXCEL_MAX_ROWS:
             sheet.write_string(0, 0, note_if_too_big)
             return False
+        rows = iter(rows)
+        first = list(itertools.islice(rows, 500))
+        n_columns = len(header_rows[0])
+        for c in range(n_columns):
+            width = max([_width(h[c]) for h in header_rows] + [_width(row[c]) for row in first] + [6])
+            sheet.set_column(c, c, min(width + 2, max_width))
         narrow = max_width < 60  # narrow columns: long Chinese labels wrap in a taller first header row
+        if narrow:
+            sheet.set_row(0, 90)  # before the row is written: rows are flushed as they are left
         for r, header in enumerate(header_rows):
             for c, text in enumerate(header):
                 sheet.write_string(r, c, text, self.bold_wrap if narrow and r == 0 else self.bold)
-        if narrow:
-            sheet.set_row(0, 90)
         top = len(header_rows)
-        for r, row in enumerate(rows, start=top):
+        for r, row in enumerate(itertools.chain(first, rows), start=top):
             for c, value in enumerate(row):
-                self._write(sheet, r, c, value)
-        n_columns = len(header_rows[0])
-        for c in range(n_columns):
-            sample = [row[c] for row in rows[:500]]
-            width = max([_width(h[c]) for h in header_rows] + [_width(v) for v in sample] + [6])
-            sheet.set_column(c, c, min(width + 2, max_width))
+                if value is not None:
+                    self._write(sheet, r, c, value)
         sheet.freeze_panes(top, 1)
-        sheet.autofilter(top - 1, 0, top - 1 + len(rows), n_columns - 1)
+        sheet.autofilter(top - 1, 0, top - 1 + n_rows, n_columns - 1)
         return True
 
     def _write(self, sheet: Any, row: int, column: int, value: Any) -> None:
-        if value is None or (isinstance(value, float) and value != value):
+        if isinstance(value, str):
+            sheet.write_string(row, column, value)
+        elif isinstance(value, float) and value != value:
             return
-        if isinstance(value, bool):
+        elif isinstance(value, bool):
             sheet.write_boolean(row, column, value)
         elif isinstance(value, (int, float)):
             sheet.write_number(row, column, value)
@@ -124,11 +136,33 @@ class _Sheets:
             sheet.write_string(row, column, str(value))
 
 
-def write_workbook(path: Path, codebook: Codebook, records: dict[str, list[dict]], summary: list[str]) -> None:
-    """All resources in one workbook; a sheet too big for Excel says where the full data is instead."""
+def write_workbook(path: Path, codebook: Codebook, data_dir: Path, summary: list[str]) -> None:
+    """All resources in one workbook, read back from the Parquet files just written (one batch in memory at a
+    time); a sheet too big for Excel says where the full data is instead."""
     sheets = _Sheets(path)
     readme = sheets.book.add_worksheet("README")
     readme.set_column(0, 0, 110, sheets.wrap)
+    too_big = []
+    for resource in schemas.RESOURCES:
+        names = [f.name for f in codebook.fields[resource]]
+        source = data_dir / f"{resource}.parquet"
+        n_rows = parquet_rows(source)
+        note = (f"{resource} has {n_rows:,} rows, more than one Excel sheet holds: "
+                f"see data/{resource}.parquet or data/{resource}.csv")
+        if not sheets.table(resource, [names], iter_rows(source), n_rows, note):
+            too_big.append(note)
+    templates = sorted(set(iter_column(data_dir / "documents.parquet", "template")) & set(codebook.templates()))
+    headers = wide_headers(codebook, templates)
+    n_documents = parquet_rows(data_dir / "documents.parquet")
+    wide_note = (f"{n_documents:,} documents, more than one Excel sheet holds: see data/observations.parquet "
+                 "(one row per value) or data/observations_by_year/")
+    if not sheets.table("wide", [list(_WIDE_KEYS) + [label for _, label in headers],
+                                 ["" for _ in _WIDE_KEYS] + [i.indicator_id for i, _ in headers]],
+                        wide_rows(codebook, data_dir, headers), n_documents, wide_note, max_width=24):
+        too_big.append(wide_note)
+    dictionary = schemas.dictionary_rows(codebook)
+    names = ["section", "resource", "name", "type", "required", "allowed", "description"]
+    sheets.table("dictionary", [names], [[row[n] for n in names] for row in dictionary], len(dictionary), "")
     guide = [
         codebook.package["title"], "", codebook.package["description"], "",
         "Sheets: documents, indicators (codebook), observations (one row per value cell), checks (accounting "
@@ -136,27 +170,8 @@ def write_workbook(path: Path, codebook: Codebook, records: dict[str, list[dict]
         "one column per indicator, values in the unit of the official form), dictionary (fields, units, "
         "missing-value tokens, flags).",
         "Blank cells are missing values, never 0: see observations.status.",
-        f"govstats {__version__}, codebook {codebook.version}.", "", *summary,
+        f"govstats {__version__}, codebook {codebook.version}.", "", *summary, "", *too_big,
     ]
     for r, line in enumerate(guide):
         readme.write_string(r, 0, line)
-    too_big = []
-    for resource in schemas.RESOURCES:
-        names = [f.name for f in codebook.fields[resource]]
-        rows = [[record.get(n) for n in names] for record in records[resource]]
-        note = (f"{resource} has {len(rows):,} rows, more than one Excel sheet holds: "
-                f"see data/{resource}.parquet or data/{resource}.csv")
-        if not sheets.table(resource, [names], rows, note):
-            too_big.append(note)
-    templates = sorted({d["template"] for d in records["documents"] if d["template"] in codebook.templates()})
-    headers = wide_headers(codebook, templates)
-    wide = wide_rows(codebook, records["documents"], records["observations"], headers)
-    sheets.table("wide", [list(_WIDE_KEYS) + [label for _, label in headers],
-                          ["" for _ in _WIDE_KEYS] + [i.indicator_id for i, _ in headers]], wide,
-                 "too many documents for one sheet: see data/observations.parquet", max_width=24)
-    dictionary = schemas.dictionary_rows(codebook)
-    names = ["section", "resource", "name", "type", "required", "allowed", "description"]
-    sheets.table("dictionary", [names], [[row[n] for n in names] for row in dictionary], "")
-    for r, note in enumerate(too_big, start=len(guide) + 1):
-        readme.write_string(r, 0, note)
     sheets.book.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from govstats import build, validate
+from govstats import build
 from govstats.codebook import load
 from govstats.package import write_package
 
@@ -31,9 +31,8 @@ def codebook():
 def build_into(inputs: list[Path], output: Path) -> build.BuildResult:
     """What ``python -m govstats build`` does, as a library call."""
     result = build.run(inputs)
-    frames, failures = validate.typed_frames(load(), result.records)
-    assert failures == []
-    write_package(output, load(), result.records, frames, result.summary_lines())
+    write_package(output, load(), result.results, result.tally)
+    assert result.tally.failures == []
     return result
 
 

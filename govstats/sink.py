@@ -1,0 +1,191 @@
+"""Rows → Arrow → CSV and Parquet, one row group at a time: each resource is buffered only until a row group
+is full, then typed (Arrow schema from the codebook), validated (the pandera schema from the codebook) and
+appended to its CSV and Parquet files. Memory is bounded by the row group, not by the corpus.
+
+Row groups are cut by row count alone, so the files do not depend on how the work was split (``--jobs``,
+``--incremental``): same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govstats import schemas
+from govstats.codebook import Codebook
+
+if TYPE_CHECKING:
+    import pyarrow
+
+ROW_GROUP_ROWS = 262_144
+_FAILURES_PER_CHUNK = 20
+
+
+def arrow_table(codebook: Codebook, resource: str, rows: list[dict], failures: list[str] | None = None,
+                offset: int = 0) -> pyarrow.Table:
+    """Rows (dicts) → an Arrow table with the resource's declared schema. Enumerated text gets the fixed
+    dictionary of its declared values; a value outside it, or of the wrong type, is a failure (not a guess)."""
+    import pyarrow as pa
+
+    schema = schemas.arrow_schema(codebook, resource)
+    failures = [] if failures is None else failures
+    columns = []
+    for field, arrow_field in zip(codebook.fields[resource], schema, strict=True):
+        values = [row.get(field.name) for row in rows]
+        if field.enum:
+            index = {name: code for code, name in enumerate(field.enum)}
+            codes = [None if v is None else index.get(v, -1) for v in values]
+            for position, (value, code) in enumerate(zip(values, codes, strict=True)):
+                if code == -1:
+                    failures.append(f"{resource}.{field.name}: {value!r} is not one of {'|'.join(field.enum)} "
+                                    f"(row {offset + position})")
+                    break
+            codes = [None if c == -1 else c for c in codes]
+            columns.append(pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()),
+                                                          pa.array(list(field.enum), pa.string())))
+            continue
+        try:
+            columns.append(pa.array(values, arrow_field.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as error:
+            failures.append(f"{resource}.{field.name}: values are not of type {field.type}: {error}")
+            columns.append(pa.nulls(len(values), arrow_field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def pandas_frame(table: pyarrow.Table) -> Any:
+    """An Arrow table as the pandas frame users get from the Parquet file (nullable dtypes, categories)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return table.to_pandas(types_mapper=mapping.get)
+
+
+def validate_table(codebook: Codebook, resource: str, table: pyarrow.Table, offset: int = 0) -> list[str]:
+    """The pandera schema of the resource run lazily on one chunk; every failure is named (row numbers count
+    from the first row of the resource)."""
+    import pandera.errors
+
+    try:
+        schemas.pandera_schema(codebook, resource).validate(pandas_frame(table), lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        failures = [f"{resource}.{case.column}: {case.check} failed for {case.failure_case!r}"
+                    f" (row {case.index if case.index is None else offset + int(case.index)})"
+                    for case in cases.head(_FAILURES_PER_CHUNK).itertuples(index=False)]
+        if len(cases) > _FAILURES_PER_CHUNK:
+            failures.append(f"{resource}: … and {len(cases) - _FAILURES_PER_CHUNK} more schema failures")
+        return failures
+    return []
+
+
+def csv_ready(table: pyarrow.Table) -> pyarrow.Table:
+    """Numbers as people write them: whole numbers without a decimal point or exponent (12, not 12.0;
+    120000000000, not 1.2e+11); other numbers in the shortest form that reads back exactly. A number column
+    stays a number (unquoted) unless it holds huge fractional values, which are then written as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for index, column_field in enumerate(table.schema):
+        if not pa.types.is_floating(column_field.type):
+            continue
+        column = table.column(index)
+        whole = pc.and_(pc.equal(pc.floor(column), column), pc.less(pc.abs(column), 1e15))
+        if pc.all(whole).as_py() is not False:  # every value whole (or none at all)
+            text = pc.cast(column, pa.int64())
+        elif (pc.max(pc.abs(column)).as_py() or 0) < 1e10:  # Arrow writes these without an exponent
+            continue
+        else:
+            as_int = pc.cast(pc.if_else(whole, column, 0.0), pa.int64()).cast(pa.string())
+            text = pc.if_else(whole, as_int, pc.cast(column, pa.string()))
+        table = table.set_column(index, pa.field(column_field.name, text.type), text)
+    return table
+
+
+class ResourceWriter:
+    """One resource's CSV (UTF-8 with BOM, header unquoted) and Parquet (zstd, fixed row groups)."""
+
+    def __init__(self, codebook: Codebook, resource: str, data_dir: Path, failures: list[str],
+                 timings: dict[str, float]) -> None:
+        import pyarrow.parquet as pq
+
+        self.codebook, self.resource, self.failures, self.timings = codebook, resource, failures, timings
+        self.names = [f.name for f in codebook.fields[resource]]
+        self.rows: list[dict] = []
+        self.n_rows = 0
+        self.csv = open(data_dir / f"{resource}.csv", "wb")  # noqa: SIM115 - closed in close()
+        self.csv.write(("\ufeff" + ",".join(self.names) + "\n").encode("utf-8"))
+        self.csv_writer: Any = None
+        self.parquet = pq.ParquetWriter(data_dir / f"{resource}.parquet", parquet_schema(codebook, resource),
+                                        compression="zstd")
+
+    def append(self, row: dict) -> None:
+        self.extend([row])
+
+    def extend(self, rows: list[dict]) -> None:
+        self.rows.extend(rows)
+        while len(self.rows) >= ROW_GROUP_ROWS:
+            self._flush(self.rows[:ROW_GROUP_ROWS])
+            del self.rows[:ROW_GROUP_ROWS]
+
+    def _flush(self, rows: list[dict]) -> None:
+        import pyarrow.csv as pcsv
+
+        started = time.perf_counter()
+        table = arrow_table(self.codebook, self.resource, rows, self.failures, self.n_rows)
+        typed = time.perf_counter()
+        self.failures.extend(validate_table(self.codebook, self.resource, table, self.n_rows))
+        validated = time.perf_counter()
+        self.n_rows += len(rows)
+        self.parquet.write_table(table.replace_schema_metadata(self.parquet.schema.metadata),
+                                 row_group_size=ROW_GROUP_ROWS)
+        text = csv_ready(table)
+        if self.csv_writer is None:
+            options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
+            self.csv_writer = pcsv.CSVWriter(self.csv, text.schema, write_options=options)
+        self.csv_writer.write_table(text)
+        for stage, seconds in (("arrow", typed - started), ("validate", validated - typed),
+                               ("csv+parquet", time.perf_counter() - validated)):
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+    def close(self) -> None:
+        if self.rows or self.n_rows == 0:
+            self._flush(self.rows)
+            self.rows = []
+        if self.csv_writer is not None:
+            self.csv_writer.close()
+        self.csv.close()
+        self.parquet.close()
+
+
+def parquet_schema(codebook: Codebook, resource: str) -> pyarrow.Schema:
+    """The Arrow schema with pandas metadata, so pandas reads nullable integers as Int64 (not float)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    schema = schemas.arrow_schema(codebook, resource)
+    empty = pd.DataFrame({f.name: pd.Series([], dtype=schemas.pandas_dtype(f) if f.type != "date" else object)
+                          for f in codebook.fields[resource]})
+    pandas_metadata = pa.Schema.from_pandas(empty, preserve_index=False).metadata
+    return schema.with_metadata({**(schema.metadata or {}), **pandas_metadata})
+
+
+def iter_rows(path: Path, columns: list[str] | None = None, batch_rows: int = 65_536) -> Any:
+    """Rows of a written Parquet file as tuples, one batch in memory at a time."""
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(path)
+    for batch in source.iter_batches(batch_size=batch_rows, columns=columns):
+        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
+def iter_column(path: Path, column: str) -> Any:
+    for (value,) in iter_rows(path, [column]):
+        yield value
+
+
+def parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
