@@ -6,6 +6,7 @@ it whatever the blanks hide (counts are non-negative), and is ``not_assessable``
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from govstats.codebook import Codebook
@@ -104,6 +105,34 @@ def check_equal_sums(left: list[str], right: list[str], cells: dict[str, _Cell])
     return ("pass" if _close(left_sum, right_sum) else "fail"), left_sum, right_sum, 0, text
 
 
+@dataclass(frozen=True)
+class _Relation:
+    """A rule implied by the codebook relations: (kind, constrained indicator, the indicators it involves)."""
+
+    kind: str  # sum | of_which | dedup_total
+    indicator_id: str
+    others: tuple[str, ...]  # the addends, the parent, or the channels
+
+
+@functools.cache
+def _relations(codebook: Codebook, template: str) -> tuple[_Relation, ...]:
+    """The codebook relations of one template, in codebook order (computed once per template)."""
+    found = []
+    for indicator in codebook.indicators.values():
+        if indicator.template != template:
+            continue
+        addends = tuple(c.indicator_id for c in codebook.children(indicator.indicator_id) if c.relation == "sum")
+        if addends:
+            found.append(_Relation("sum", indicator.indicator_id, addends))
+        if indicator.relation == "of_which" and indicator.parent_id:
+            found.append(_Relation("of_which", indicator.indicator_id, (indicator.parent_id,)))
+        if indicator.relation == "dedup_total" and indicator.compare_id:
+            channels = tuple(c.indicator_id for c in codebook.children(indicator.compare_id)
+                             if c.relation == "sum")
+            found.append(_Relation("dedup_total", indicator.indicator_id, channels))
+    return tuple(found)
+
+
 def run_checks(doc_id: str, table_number: int, template: str | None, observations: list[dict],
                codebook: Codebook) -> list[dict]:
     """Every rule of the table's template, applied to its observations."""
@@ -111,29 +140,19 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
         return []
     cells = _cells(observations)
     results: list[dict] = []
-    for indicator in codebook.indicators.values():
-        if indicator.template != template:
-            continue
-        children = codebook.children(indicator.indicator_id)
-        addends = [c.indicator_id for c in children if c.relation == "sum"]
-        if addends:
-            status, actual, n_missing, message = check_sum(indicator.indicator_id, addends, cells)
-            expected = cells[indicator.indicator_id].value if indicator.indicator_id in cells else None
-            results.append(_result(doc_id, table_number, f"sum:{indicator.indicator_id}", "sum", "error",
-                                   indicator.indicator_id, [indicator.indicator_id, *addends], expected, actual,
-                                   n_missing, status, message, cells))
-        if indicator.relation == "of_which" and indicator.parent_id:
-            status, bound, part, n_missing, message = check_at_most(
-                indicator.indicator_id, [indicator.parent_id], cells)
-            results.append(_result(doc_id, table_number, f"of_which:{indicator.indicator_id}", "at_most", "error",
-                                   indicator.indicator_id, [indicator.indicator_id, indicator.parent_id], bound,
-                                   part, n_missing, status, message, cells))
-        if indicator.relation == "dedup_total" and indicator.compare_id:
-            channels = [c.indicator_id for c in codebook.children(indicator.compare_id) if c.relation == "sum"]
-            status, bound, part, n_missing, message = check_at_most(indicator.indicator_id, channels, cells)
-            results.append(_result(doc_id, table_number, f"dedup_total:{indicator.indicator_id}", "dedup_total",
-                                   "error", indicator.indicator_id, [indicator.indicator_id, *channels], bound,
-                                   part, n_missing, status, message, cells))
+    for relation in _relations(codebook, template):
+        indicator_id, others = relation.indicator_id, list(relation.others)
+        if relation.kind == "sum":
+            status, actual, n_missing, message = check_sum(indicator_id, others, cells)
+            expected = cells[indicator_id].value if indicator_id in cells else None
+            results.append(_result(doc_id, table_number, f"sum:{indicator_id}", "sum", "error", indicator_id,
+                                   [indicator_id, *others], expected, actual, n_missing, status, message, cells))
+        else:
+            status, bound, part, n_missing, message = check_at_most(indicator_id, others, cells)
+            kind = "at_most" if relation.kind == "of_which" else "dedup_total"
+            results.append(_result(doc_id, table_number, f"{relation.kind}:{indicator_id}", kind, "error",
+                                   indicator_id, [indicator_id, *others], bound, part, n_missing, status, message,
+                                   cells))
     present = {obs["indicator_id"] for obs in observations if obs["indicator_id"]}
     for rule in codebook.rules:
         involved = [*rule.left_ids, *rule.right_ids]

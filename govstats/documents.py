@@ -6,6 +6,7 @@ a field the text does not state is left empty.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 from govstats.encodings import decode, looks_binary
 from govstats.html_text import html_lines
 from govstats.repair import broken_glosses, count_glosses, repair_line
-from govstats.text import compact, split_label, to_simplified
+from govstats.text import compact, compact_lines, split_label, to_simplified
 
 
 class DocumentError(Exception):
@@ -50,6 +51,11 @@ class Document:
     contact: str | None = None
     doc_kind: str = "other"
     notes: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def compact_lines(self) -> list[str]:
+        """``compact`` of every clean line (for the metadata scans)."""
+        return compact_lines(self.clean_lines)
 
 
 def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, int]) -> Document:
@@ -159,8 +165,8 @@ def find_kind(title: str | None, text: str, has_table: bool = False) -> str:
 def find_report_year(document: Document) -> int | None:
     """The year the text says the report covers: statistics-table title, then title, then opening words."""
     candidates: list[str] = []
-    for line in document.clean_lines:
-        match = _TABLE_TITLE.search(compact(line))
+    for line in document.compact_lines:
+        match = _TABLE_TITLE.search(line)
         if match:
             candidates.append(match.group(1))
             break
@@ -195,14 +201,14 @@ def _plan_year(lines: list[str]) -> int | None:
     return None
 
 
-def find_published_date(lines: list[str]) -> date | None:
-    """The 发布时间 field, else the last stand-alone date line (the signature date)."""
-    for line in lines:
-        match = _PUBLISHED.search(compact(line))
+def find_published_date(compacted: list[str]) -> date | None:
+    """The 发布时间 field, else the last stand-alone date line (the signature date); from compacted lines."""
+    for line in compacted:
+        match = _PUBLISHED.search(line)
         if match:
             return _date(*match.groups())
-    for line in reversed(lines):
-        match = _DATE_LINE.match(compact(line))
+    for line in reversed(compacted):
+        match = _DATE_LINE.match(line)
         if match:
             return _date(*match.groups())
     return None
@@ -291,7 +297,7 @@ def describe(document: Document, has_table: bool = False) -> None:
     document.title = _simplified(find_title(document.clean_lines))
     document.agency = _simplified(find_agency(document))
     document.report_year = find_report_year(document)
-    document.published_date = find_published_date(document.clean_lines)
+    document.published_date = find_published_date(document.compact_lines)
     document.contact = find_contact(document.clean_lines)
     refine_kind(document, has_table)
 

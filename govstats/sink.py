@@ -18,7 +18,8 @@ from govstats.codebook import Codebook
 if TYPE_CHECKING:
     import pyarrow
 
-ROW_GROUP_ROWS = 262_144
+ROW_GROUP_ROWS = 262_144  # rows per Parquet row group
+CHUNK_ROWS = 32_768  # rows held as Python dicts before they are typed, validated and written
 _FAILURES_PER_CHUNK = 20
 
 
@@ -112,8 +113,10 @@ class ResourceWriter:
 
         self.codebook, self.resource, self.failures, self.timings = codebook, resource, failures, timings
         self.names = [f.name for f in codebook.fields[resource]]
-        self.rows: list[dict] = []
-        self.n_rows = 0
+        self.rows: list[dict] = []  # rows not yet converted
+        self.n_rows = 0  # rows converted
+        self.pending: list[Any] = []  # converted Arrow chunks not yet in a Parquet row group
+        self.n_pending = 0
         self.csv = open(data_dir / f"{resource}.csv", "wb")  # noqa: SIM115 - closed in close()
         self.csv.write(("\ufeff" + ",".join(self.names) + "\n").encode("utf-8"))
         self.csv_writer: Any = None
@@ -121,42 +124,62 @@ class ResourceWriter:
                                         compression="zstd")
 
     def append(self, row: dict) -> None:
-        self.extend([row])
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK_ROWS:
+            self._convert()
 
     def extend(self, rows: list[dict]) -> None:
         self.rows.extend(rows)
-        while len(self.rows) >= ROW_GROUP_ROWS:
-            self._flush(self.rows[:ROW_GROUP_ROWS])
-            del self.rows[:ROW_GROUP_ROWS]
+        if len(self.rows) >= CHUNK_ROWS:
+            self._convert()
 
-    def _flush(self, rows: list[dict]) -> None:
+    def _convert(self) -> None:
+        """Buffered rows → a typed, validated Arrow chunk, appended to the CSV; Parquet row groups are cut
+        from the chunks once a full group is pending."""
         import pyarrow.csv as pcsv
 
         started = time.perf_counter()
-        table = arrow_table(self.codebook, self.resource, rows, self.failures, self.n_rows)
+        table = arrow_table(self.codebook, self.resource, self.rows, self.failures, self.n_rows)
         typed = time.perf_counter()
         self.failures.extend(validate_table(self.codebook, self.resource, table, self.n_rows))
         validated = time.perf_counter()
-        self.n_rows += len(rows)
-        self.parquet.write_table(table.replace_schema_metadata(self.parquet.schema.metadata),
-                                 row_group_size=ROW_GROUP_ROWS)
+        self.n_rows += len(self.rows)
+        self.rows = []
         text = csv_ready(table)
         if self.csv_writer is None:
             options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
             self.csv_writer = pcsv.CSVWriter(self.csv, text.schema, write_options=options)
         self.csv_writer.write_table(text)
+        self.pending.append(table)
+        self.n_pending += len(table)
+        while self.n_pending >= ROW_GROUP_ROWS:
+            self._write_row_group(ROW_GROUP_ROWS)
         for stage, seconds in (("arrow", typed - started), ("validate", validated - typed),
                                ("csv+parquet", time.perf_counter() - validated)):
             self.timings[stage] = self.timings.get(stage, 0.0) + seconds
 
+    def _write_row_group(self, n_rows: int) -> None:
+        import pyarrow as pa
+
+        pending = pa.concat_tables(self.pending)
+        group, rest = pending.slice(0, n_rows), pending.slice(n_rows)
+        self.parquet.write_table(group.replace_schema_metadata(self.parquet.schema.metadata),
+                                 row_group_size=ROW_GROUP_ROWS)
+        self.pending, self.n_pending = ([rest] if len(rest) else []), len(rest)
+
     def close(self) -> None:
         if self.rows or self.n_rows == 0:
-            self._flush(self.rows)
-            self.rows = []
+            self._convert()
+        if self.n_pending or self.parquet_empty:
+            self._write_row_group(self.n_pending)
         if self.csv_writer is not None:
             self.csv_writer.close()
         self.csv.close()
         self.parquet.close()
+
+    @property
+    def parquet_empty(self) -> bool:
+        return self.n_rows == 0
 
 
 def parquet_schema(codebook: Codebook, resource: str) -> pyarrow.Schema:

@@ -43,6 +43,18 @@ def compact(text: str) -> str:
     return unicodedata.normalize("NFKC", folded)  # again: removing spaces can leave composable sequences
 
 
+_INVISIBLE_BUT_NEWLINE = re.compile(r"[^\S\n]+|[\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
+
+
+def compact_lines(lines: list[str]) -> list[str]:
+    """``[compact(line) for line in lines]`` in one pass over the joined text (lines hold no newline; no
+    normalization crosses one), for scanning every line of a document cheaply."""
+    if not lines:
+        return []
+    joined = unicodedata.normalize("NFKC", "\n".join(lines)).translate(_QUOTES)
+    return unicodedata.normalize("NFKC", _INVISIBLE_BUT_NEWLINE.sub("", joined)).split("\n")
+
+
 @cache
 def _converter():
     import opencc

@@ -21,7 +21,7 @@ from govstats import codebook as codebook_module
 from govstats.build import process_document
 from govstats.matching import LabelMatcher
 from govstats.tables import read_header, split_cells
-from govstats.text import label_key, split_label
+from govstats.text import compact, compact_lines, label_key, split_label
 from govstats.values import ABSURD_MAGNITUDE, chinese_numeral, read_cell
 
 CODEBOOK = codebook_module.load()
@@ -229,6 +229,13 @@ def test_label_key_is_idempotent_without_numbering_or_parentheses(printed):
 
 
 BARE_LABELS = sorted({split_label(label).label for label in T2014_LABELS})
+
+
+@FAST
+@given(st.lists(st.text(alphabet=st.sampled_from("统计表 　\t\r\u200b\u3000\u00a0①⑴㈠ｌ１（）“”ﾊﾟ\u0301e\u2028\x0c年月日2019|"),
+                        max_size=12), max_size=8))
+def test_compact_lines_equals_compact_of_each_line(lines):
+    assert compact_lines(lines) == [compact(line) for line in lines]
 
 
 @FAST
