@@ -128,31 +128,32 @@ BY_YEAR = "observations_by_year"
 
 
 def write_partitioned_by_year(data: Path) -> None:
-    """``data/observations_by_year/report_year=YYYY/part-0.parquet``: observations with their document's
-    report year, one folder per year (hive style, read by pandas, DuckDB and Arrow as one dataset), so a
-    query on some years reads only their files. Documents without a stated year go to
-    ``report_year=__HIVE_DEFAULT_PARTITION__``."""
-    import pyarrow as pa
+    """``data/observations_by_year/report_year=YYYY/part-0.parquet``: the observations of the documents of each
+    report year (hive style: pandas, DuckDB and Arrow read the folder as one dataset with a ``report_year``
+    column), so a query on some years reads only their files. Observations of documents that state no report
+    year cannot be placed in a year: they are only in observations.parquet (a folder for missing years would
+    make pandas fail to read the dataset). Streamed one batch at a time."""
     import pyarrow.compute as pc
-    import pyarrow.dataset as ds
     import pyarrow.parquet as pq
 
     documents = pq.read_table(data / "documents.parquet", columns=["doc_id", "report_year"])
     source = pq.ParquetFile(data / "observations.parquet")
-
-    def batches():
+    writers: dict[int, pq.ParquetWriter] = {}
+    try:
         for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS):
             positions = pc.index_in(batch.column("doc_id"), value_set=documents.column("doc_id"))
             years = pc.take(documents.column("report_year"), positions)
-            yield pa.RecordBatch.from_arrays([*batch.columns, years.combine_chunks()],
-                                             schema=batch.schema.append(pa.field("report_year", pa.int64())))
-
-    schema = source.schema_arrow.append(pa.field("report_year", pa.int64()))
-    ds.write_dataset(batches(), data / BY_YEAR, schema=schema, format="parquet",
-                     partitioning=ds.partitioning(pa.schema([("report_year", pa.int64())]), flavor="hive"),
-                     basename_template="part-{i}.parquet", use_threads=False, max_rows_per_group=ROW_GROUP_ROWS,
-                     min_rows_per_group=0, file_options=ds.ParquetFileFormat().make_write_options(
-                         compression="zstd"))
+            for year in pc.unique(years).drop_null().to_pylist():
+                selected = batch.filter(pc.equal(years, year))
+                if year not in writers:
+                    folder = data / BY_YEAR / f"report_year={year}"
+                    folder.mkdir(parents=True)
+                    writers[year] = pq.ParquetWriter(folder / "part-0.parquet", source.schema_arrow,
+                                                     compression="zstd")
+                writers[year].write_batch(selected, row_group_size=ROW_GROUP_ROWS)
+    finally:
+        for writer in writers.values():
+            writer.close()
 
 
 def indicator_records(codebook: Codebook) -> list[dict]:

@@ -8,6 +8,7 @@ Row groups are cut by row count alone, so the files do not depend on how the wor
 
 from __future__ import annotations
 
+import operator
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,26 +29,34 @@ def arrow_table(codebook: Codebook, resource: str, rows: list[dict], failures: l
     """Rows (dicts) → an Arrow table with the resource's declared schema. Enumerated text gets the fixed
     dictionary of its declared values; a value outside it, or of the wrong type, is a failure (not a guess)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     schema = schemas.arrow_schema(codebook, resource)
     failures = [] if failures is None else failures
+    fields = codebook.fields[resource]
+    get = operator.itemgetter(*(f.name for f in fields))
+    try:
+        if len(fields) == 1:
+            values_by_field = [tuple(map(get, rows))]
+        else:
+            values_by_field = list(zip(*map(get, rows), strict=True)) if rows else [()] * len(fields)
+    except KeyError:  # a row without some field: that field is missing (null) in it
+        values_by_field = [tuple(row.get(f.name) for row in rows) for f in fields]
     columns = []
-    for field, arrow_field in zip(codebook.fields[resource], schema, strict=True):
-        values = [row.get(field.name) for row in rows]
-        if field.enum:
-            index = {name: code for code, name in enumerate(field.enum)}
-            codes = [None if v is None else index.get(v, -1) for v in values]
-            for position, (value, code) in enumerate(zip(values, codes, strict=True)):
-                if code == -1:
-                    failures.append(f"{resource}.{field.name}: {value!r} is not one of {'|'.join(field.enum)} "
-                                    f"(row {offset + position})")
-                    break
-            codes = [None if c == -1 else c for c in codes]
-            columns.append(pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()),
-                                                          pa.array(list(field.enum), pa.string())))
-            continue
+    for field, arrow_field, values in zip(fields, schema, values_by_field, strict=True):
         try:
-            columns.append(pa.array(values, arrow_field.type))
+            if field.enum:
+                text = pa.array(values, pa.string())
+                dictionary = pa.array(list(field.enum), pa.string())
+                codes = pc.index_in(text, value_set=dictionary).cast(pa.int32())
+                if codes.null_count != text.null_count:
+                    unknown = pc.and_(pc.is_null(codes), pc.is_valid(text))
+                    position = pc.index(unknown, True).as_py()
+                    failures.append(f"{resource}.{field.name}: {values[position]!r} is not one of "
+                                    f"{'|'.join(field.enum)} (row {offset + position})")
+                columns.append(pa.DictionaryArray.from_arrays(codes, dictionary))
+            else:
+                columns.append(pa.array(values, arrow_field.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as error:
             failures.append(f"{resource}.{field.name}: values are not of type {field.type}: {error}")
             columns.append(pa.nulls(len(values), arrow_field.type))
@@ -145,6 +154,9 @@ class ResourceWriter:
         validated = time.perf_counter()
         self.n_rows += len(self.rows)
         self.rows = []
+        if self.failures:  # nothing will be published: only go on collecting failures
+            self.pending, self.n_pending = [], 0
+            return
         text = csv_ready(table)
         if self.csv_writer is None:
             options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
@@ -170,7 +182,7 @@ class ResourceWriter:
     def close(self) -> None:
         if self.rows or self.n_rows == 0:
             self._convert()
-        if self.n_pending or self.parquet_empty:
+        if (self.n_pending or self.parquet_empty) and not self.failures:
             self._write_row_group(self.n_pending)
         if self.csv_writer is not None:
             self.csv_writer.close()
