@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
                                    description="Run Frictionless on DIR/datapackage.json (types, keys, "
                                                "foreign keys, constraints).")
     validate.add_argument("dir", type=Path, nargs="?", default=Path("."), help="package folder (default: .)")
+    validate.add_argument("--limit-rows", type=int, metavar="N",
+                          help="check only the first N rows of each resource (bounded time on large packages)")
+    validate.add_argument("--resource", metavar="NAME", help="check only this resource (e.g. documents)")
 
     evaluate = commands.add_parser("evaluate", help="score a build against hand-checked gold cells",
                                    description="Build the documents in memory (nothing is written) and compare "
@@ -179,7 +182,10 @@ def _validate(args: argparse.Namespace) -> int:
     if not (args.dir / "datapackage.json").is_file():
         print(f"govstats: error: no datapackage.json in {args.dir}", file=sys.stderr)
         return EXIT_USAGE
-    valid, messages = frictionless_report(args.dir)
+    if args.limit_rows is not None and args.limit_rows < 1:
+        print("govstats: error: --limit-rows must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    valid, messages = frictionless_report(args.dir, limit_rows=args.limit_rows, resource=args.resource)
     for message in messages:
         print(message)
     print("valid" if valid else "invalid")

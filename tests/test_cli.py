@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,22 @@ def test_parse_prints_the_normalized_rows():
 def test_validate_command(seed_build):
     result = run("validate", str(seed_build[1]))
     assert result.returncode == 0 and result.stdout.strip().endswith("valid")
+
+
+def test_validate_in_bounded_time_finds_errors_in_the_sample(seed_build, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(seed_build[1], broken)
+    observations = broken / "data" / "observations.csv"
+    lines = observations.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    lines[3] = lines[3].replace('"reported"', '"guessed"')  # the third data row: an undeclared status
+    observations.write_text("".join(lines), encoding="utf-8-sig")
+    sampled = run("validate", str(broken), "--limit-rows", "5")
+    assert sampled.returncode == 1 and "observations" in sampled.stdout and "guessed" in sampled.stdout
+    assert run("validate", str(broken), "--limit-rows", "2").returncode == 0  # the sample stops before it
+    assert run("validate", str(broken), "--resource", "documents").returncode == 0
+    unknown = run("validate", str(broken), "--resource", "nope")
+    assert unknown.returncode == 1 and "no resource named 'nope'" in unknown.stdout
+    assert run("validate", str(broken), "--limit-rows", "0").returncode == 2
 
 
 def test_ci_runs_the_readme_test_command():
