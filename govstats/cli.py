@@ -119,8 +119,9 @@ def _build(args: argparse.Namespace) -> int:
     tally = Tally(load())
     results = build.stream(planned, tally, progress=_progress(args.quiet), jobs=args.jobs, cache=cache)
     try:
-        package.write_package(args.output, tally.codebook, results, tally, workbook=not args.no_xlsx,
-                              partition_by_year=args.partition_by_year)
+        with build.fewer_gc_passes():
+            package.write_package(args.output, tally.codebook, results, tally, workbook=not args.no_xlsx,
+                                  partition_by_year=args.partition_by_year)
     except package.SchemaFailure as failure:
         print("govstats: error: the built data does not match its schema; nothing was written:", file=sys.stderr)
         for line in failure.failures[:20]:
