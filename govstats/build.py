@@ -1,7 +1,8 @@
 """The pipeline: documents → tables → observations → checks → package.
 
 Each document is processed on its own: an error in one is recorded (file, stage, message) and the others
-build. Results are plain records, combined once at the end into typed frames and written in bulk.
+build. Results stream out in input order (``stream``), one document at a time, so the package can be written
+as they come (``package.write_package``) and memory does not grow with the corpus; ``run`` keeps them all.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class BuildResult:
     def timings(self) -> dict[str, float]:
         return self.tally.timings
 
-    def accounting(self, codebook: Codebook | None = None) -> dict[str, int]:
+    def accounting(self) -> dict[str, int]:
         return self.tally.accounting()
 
     def summary_lines(self) -> list[str]:

@@ -1,26 +1,8 @@
-"""Typed, validated frames of records held in memory (pandera schemas derived from the codebook, run lazily so
-every failure is collected), and Frictionless on a written package."""
+"""Frictionless on a written package (the build itself validates every row with pandera: see sink.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from govstats import schemas
-from govstats.codebook import Codebook
-
-
-def typed_frames(codebook: Codebook, records: dict[str, list[dict]]) -> tuple[dict[str, Any], list[str]]:
-    """Typed DataFrames for every resource (as read back from the Parquet files) and the schema failures
-    found in them (empty when valid). For records held in memory; a build validates row group by row group."""
-    from govstats.sink import arrow_table, pandas_frame, validate_table
-
-    frames, failures = {}, []
-    for resource in schemas.RESOURCES:
-        table = arrow_table(codebook, resource, records[resource], failures)
-        failures.extend(validate_table(codebook, resource, table))
-        frames[resource] = pandas_frame(table)
-    return frames, failures
 
 
 def frictionless_report(package_dir: Path, limit_rows: int | None = None,

@@ -61,6 +61,6 @@ def test_traditional_document_with_glosses_is_read_in_simplified(corpus):
 
 
 def test_nothing_is_lost_in_the_corpus(corpus, codebook):
-    accounting = corpus.accounting(codebook)
+    accounting = corpus.accounting()
     assert accounting["unbalanced"] == 0
     assert accounting["pipe_lines"] > 150

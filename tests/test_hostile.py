@@ -142,6 +142,6 @@ def test_spam_is_not_taken_for_an_agency(hostile):
 
 
 def test_accounting_balances(hostile, codebook):
-    accounting = hostile[0].accounting(codebook)
+    accounting = hostile[0].accounting()
     assert accounting["unbalanced"] == 0
     assert accounting["documents_rejected"] == 2 and accounting["long_lines_rejected"] == 1
