@@ -58,7 +58,7 @@ class BuildResult:
     results: list[DocumentResult]
     tally: Tally
 
-    @property
+    @functools.cached_property
     def records(self) -> dict[str, list[dict]]:
         records: dict[str, list[dict]] = {name: [] for name in ("documents", "observations", "checks",
                                                                 "rejections")}

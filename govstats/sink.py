@@ -1,6 +1,7 @@
-"""Rows → Arrow → CSV and Parquet, one row group at a time: each resource is buffered only until a row group
+"""Rows → Arrow → CSV and Parquet, one chunk at a time: each resource's rows are buffered only until a chunk
 is full, then typed (Arrow schema from the codebook), validated (the pandera schema from the codebook) and
-appended to its CSV and Parquet files. Memory is bounded by the row group, not by the corpus.
+appended to its CSV; Parquet row groups are cut from the typed chunks. Memory is bounded by a row group, not
+by the corpus.
 
 Row groups are cut by row count alone, so the files do not depend on how the work was split (``--jobs``,
 ``--incremental``): same input, same bytes.
@@ -182,16 +183,12 @@ class ResourceWriter:
     def close(self) -> None:
         if self.rows or self.n_rows == 0:
             self._convert()
-        if (self.n_pending or self.parquet_empty) and not self.failures:
+        if (self.n_pending or self.n_rows == 0) and not self.failures:  # an empty resource: one empty group
             self._write_row_group(self.n_pending)
         if self.csv_writer is not None:
             self.csv_writer.close()
         self.csv.close()
         self.parquet.close()
-
-    @property
-    def parquet_empty(self) -> bool:
-        return self.n_rows == 0
 
 
 def parquet_schema(codebook: Codebook, resource: str) -> pyarrow.Schema:
