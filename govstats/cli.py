@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Read documents (default: seeds/), recover their statistics tables, "
                                             "check them and write CSV, Parquet, XLSX and datapackage.json.")
     build.add_argument("--input", action="append", type=Path, metavar="PATH",
-                       help="a document or a folder of documents (.txt, .md); repeatable (default: seeds)")
+                       help="a document or a folder of documents (.txt, .md, .html); repeatable (default: seeds)")
     build.add_argument("--output", type=Path, default=Path("."), metavar="DIR",
                        help="where datapackage.json and data/ are written (default: current folder)")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -89,14 +89,39 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _progress(quiet: bool):
-    def report(index: int, total: int, path: Path) -> None:
-        if quiet or total < PROGRESS_THRESHOLD:
+class _Progress:
+    """Progress of a large build on stderr, about every 5%: documents done, rate, time left."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.started = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, index: int, total: int, path: Path) -> None:
+        if self.quiet or total < PROGRESS_THRESHOLD:
             return
         step = max(1, total // 20)
-        if index % step == 0 or index == total:
-            print(f"  [{index}/{total}] {path}", file=sys.stderr, flush=True)
-    return report
+        if index % step and index != total:
+            return
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        rate = index / elapsed
+        left = f"about {_duration((total - index) / rate)} left" if index < total else f"in {_duration(elapsed)}"
+        print(f"  [{index:,}/{total:,}] {index / total:4.0%} · {rate:,.0f} documents/s · {left} · {path.name}",
+              file=sys.stderr, flush=True)
+        self.shown = True
+
+    def announce(self, message: str) -> None:
+        """A step after the documents (only when progress is being shown: small builds stay quiet)."""
+        if self.shown:
+            print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -117,11 +142,12 @@ def _build(args: argparse.Namespace) -> int:
         print(f"govstats: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     tally = Tally(load())
-    results = build.stream(planned, tally, progress=_progress(args.quiet), jobs=args.jobs, cache=cache)
+    progress = _Progress(args.quiet)
+    results = build.stream(planned, tally, progress=progress, jobs=args.jobs, cache=cache)
     try:
         with build.fewer_gc_passes():
             package.write_package(args.output, tally.codebook, results, tally, workbook=not args.no_xlsx,
-                                  partition_by_year=args.partition_by_year)
+                                  partition_by_year=args.partition_by_year, announce=progress.announce)
     except package.SchemaFailure as failure:
         print("govstats: error: the built data does not match its schema; nothing was written:", file=sys.stderr)
         for line in failure.failures[:20]:
@@ -203,7 +229,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"govstats: error: gold folder not found: {args.gold}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = build.run(inputs, progress=_progress(False))
+        result = build.run(inputs, progress=_Progress(False))
     except build.InputError as error:
         print(f"govstats: error: {error}", file=sys.stderr)
         return EXIT_USAGE

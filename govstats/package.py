@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,10 +84,12 @@ class SchemaFailure(Exception):
 
 
 def write_package(output_dir: Path, codebook: Codebook, results: Iterable[DocumentResult], tally: Tally,
-                  workbook: bool = True, partition_by_year: bool = False) -> None:
-    """Stream the document results into CSV + Parquet (validated row group by row group), then the workbook
-    and the descriptor, and publish them atomically; raise SchemaFailure (publishing nothing) if the data
-    breaks its schema."""
+                  workbook: bool = True, partition_by_year: bool = False,
+                  announce: Callable[[str], None] | None = None) -> None:
+    """Stream the document results into CSV + Parquet (validated chunk by chunk), then the workbook and the
+    descriptor, and publish them atomically; raise SchemaFailure (publishing nothing) if the data breaks its
+    schema. ``announce`` hears about the steps that come after the documents (they take a while when large)."""
+    tell = announce or (lambda message: None)
     from govstats.workbook import write_workbook
 
     def write_into(staging: Path) -> None:
@@ -113,10 +115,12 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
             raise SchemaFailure(tally.failures, tally.n_failures)
         started = time.perf_counter()
         if partition_by_year:
+            tell(f"writing {DATA_DIR}/{BY_YEAR}/ …")
             write_partitioned_by_year(data)
             timings["by_year"] = time.perf_counter() - started
         started = time.perf_counter()
         if workbook:
+            tell(f"writing {DATA_DIR}/{WORKBOOK} (use --no-xlsx to skip it) …")
             write_workbook(data / WORKBOOK, codebook, data, tally.summary_lines())
             timings["xlsx"] = time.perf_counter() - started
         write_descriptor(staging / DESCRIPTOR, codebook)

@@ -72,6 +72,26 @@ def test_a_bad_document_does_not_stop_the_build(tmp_path):
     assert run("build", "--strict", "-q", "--input", str(tmp_path), "--output", str(tmp_path / "o2")).returncode == 1
 
 
+def test_large_builds_report_progress_and_the_workbook_step(tmp_path, monkeypatch, capsys):
+    from govstats import cli
+
+    for number in range(40):
+        (tmp_path / f"report_{number:02d}.txt").write_text(
+            f"统计指标 | 单位 | 统计数 |\n(三)接受培训人员数 | 人次 | {number} |\n", encoding="utf-8")
+    monkeypatch.setattr(cli, "PROGRESS_THRESHOLD", 40)
+    assert cli.main(["build", "--input", str(tmp_path), "--output", str(tmp_path / "out")]) == 0
+    progress = capsys.readouterr().err.splitlines()
+    assert len(progress) == 21  # every 5%, then the workbook
+    assert re.fullmatch(r"  \[2/40\] +5% · [0-9,]+ documents/s · about \d+ (s|min) left · report_01\.txt",
+                        progress[0])
+    assert re.fullmatch(r"  \[40/40\] 100% · [0-9,]+ documents/s · in \d+ s · report_39\.txt", progress[19])
+    assert progress[20] == "  writing data/govstats.xlsx (use --no-xlsx to skip it) …"
+
+    assert cli.main(["build", "-q", "--input", str(tmp_path), "--output", str(tmp_path / "quiet")]) == 0
+    assert cli.main(["build", "--input", str(tmp_path / "report_00.txt"), "--output", str(tmp_path / "one")]) == 0
+    assert capsys.readouterr().err == ""  # quiet, or too small a build to need progress
+
+
 def test_parse_prints_the_normalized_rows():
     result = run("parse", "seeds/001_e30e2049e38d0093.txt")
     assert result.returncode == 0
