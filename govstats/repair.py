@@ -9,10 +9,12 @@ from __future__ import annotations
 import html
 import re
 
+from govstats.text import replace_chars
+
 _COMMENT = re.compile(r"<!--.*?-->|<!\[if [^\]]*\]>|<!\[endif\]>|<![A-Za-z][^>]*>", re.S)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES = str.maketrans({"\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\t": " "})
+_SPACES = {"\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\t": " "}
 _TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 # A gloss: lowercase pinyin with at least one tone mark, in parentheses, right after a CJK character.
 _GLOSS = re.compile(rf"(?<=[\u3400-\u9fff])[(（][a-zü{_TONE_MARKS}]*[{_TONE_MARKS}][a-zü{_TONE_MARKS}]*[)）]")
@@ -26,7 +28,7 @@ def repair_line(line: str) -> str:
         line = html.unescape(line)
     if "(" in line or "（" in line:
         line = _GLOSS.sub("", line)
-    return _INVISIBLE.sub("", line).translate(_SPACES)
+    return replace_chars(_INVISIBLE.sub("", line), _SPACES)
 
 
 # A gloss whose opening parenthesis was swallowed with a lost byte ("?guī)"): the text around it was

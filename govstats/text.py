@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 
 _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+_QUOTES = {"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'}
 _CHINESE_NUMERAL = "一二三四五六七八九十"
 # Numbering prefixes, tried in order; the level is the depth they give on the official forms.
 _PREFIXES: tuple[tuple[re.Pattern[str], int | None], ...] = (
@@ -37,10 +37,24 @@ class SplitLabel:
     note: str | None
 
 
+def replace_chars(text: str, mapping: dict[str, str]) -> str:
+    """``text.translate`` for a few characters, much faster on CJK text: only the characters present are
+    replaced, each by one C-level ``str.replace``."""
+    for old, new in mapping.items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, skipped when the quick check says the text already is (the usual case the second time)."""
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 def compact(text: str) -> str:
     """NFKC width folding, curly quotes made straight, all whitespace (incl. zero-width) removed."""
-    folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES))
-    return unicodedata.normalize("NFKC", folded)  # again: removing spaces can leave composable sequences
+    folded = _INVISIBLE.sub("", replace_chars(unicodedata.normalize("NFKC", text), _QUOTES))
+    return _nfkc(folded)  # again: removing spaces can leave composable sequences
 
 
 _INVISIBLE_BUT_NEWLINE = re.compile(r"[^\S\n]+|[\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
@@ -51,8 +65,8 @@ def compact_lines(lines: list[str]) -> list[str]:
     normalization crosses one), for scanning every line of a document cheaply."""
     if not lines:
         return []
-    joined = unicodedata.normalize("NFKC", "\n".join(lines)).translate(_QUOTES)
-    return unicodedata.normalize("NFKC", _INVISIBLE_BUT_NEWLINE.sub("", joined)).split("\n")
+    joined = replace_chars(unicodedata.normalize("NFKC", "\n".join(lines)), _QUOTES)
+    return _nfkc(_INVISIBLE_BUT_NEWLINE.sub("", joined)).split("\n")
 
 
 @cache

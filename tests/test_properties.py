@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from govstats import codebook as codebook_module
 from govstats.build import process_document
 from govstats.matching import LabelMatcher
 from govstats.tables import read_header, split_cells
-from govstats.text import compact, compact_lines, label_key, split_label
+from govstats.text import compact, compact_lines, label_key, replace_chars, split_label
 from govstats.values import ABSURD_MAGNITUDE, chinese_numeral, read_cell
 
 CODEBOOK = codebook_module.load()
@@ -236,6 +237,22 @@ BARE_LABELS = sorted({split_label(label).label for label in T2014_LABELS})
                         max_size=12), max_size=8))
 def test_compact_lines_equals_compact_of_each_line(lines):
     assert compact_lines(lines) == [compact(line) for line in lines]
+
+
+@FAST
+@given(st.text(alphabet=st.sampled_from("统“”‘’「」\u00a0\u2002\u2003\u2009\t a\"'"), max_size=30),
+       st.sampled_from([{"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'},
+                        {"\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\t": " "}]))
+def test_replace_chars_equals_translate(text, mapping):
+    assert replace_chars(text, mapping) == text.translate(str.maketrans(mapping))
+
+
+@FAST
+@given(st.text(max_size=40) | st.text(alphabet=st.sampled_from("统 　\u200bｌ１（）“”ﾊﾟ\u0301e\u0308"), max_size=20))
+def test_compact_follows_its_definition(text):  # fast paths: characters replaced in place, a second NFKC skipped
+    folded = re.sub(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+", "",
+                    unicodedata.normalize("NFKC", text).translate(str.maketrans("“”‘’「」", "\"\"''\"\"")))
+    assert compact(text) == unicodedata.normalize("NFKC", folded)
 
 
 @FAST
