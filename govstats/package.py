@@ -89,8 +89,9 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
     """Stream the document results into CSV + Parquet (validated chunk by chunk), then the workbook and the
     descriptor, and publish them atomically; raise SchemaFailure (publishing nothing) if the data breaks its
     schema. ``announce`` hears about the steps that come after the documents (they take a while when large)."""
-    tell = announce or (lambda message: None)
     from govstats.workbook import write_workbook
+
+    tell = announce or (lambda message: None)
 
     def write_into(staging: Path) -> None:
         data = staging / DATA_DIR
