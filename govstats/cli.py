@@ -125,10 +125,11 @@ def _duration(seconds: float) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from govstats import build, package
-    from govstats.cache import DocumentCache
     from govstats.codebook import load
-    from govstats.tally import Tally
+    from govstats.output import package
+    from govstats.output.tally import Tally
+    from govstats.pipeline import build
+    from govstats.pipeline.cache import DocumentCache
 
     inputs = args.input or [Path("seeds")]
     if args.jobs < 1:
@@ -177,10 +178,10 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from govstats import build
     from govstats.codebook import load
-    from govstats.matching import LabelMatcher
-    from govstats.package import format_cell
+    from govstats.observations.matching import LabelMatcher
+    from govstats.output.package import format_cell
+    from govstats.pipeline import build
 
     if not args.file.is_file():
         print(f"govstats: error: not a file: {args.file}", file=sys.stderr)
@@ -204,7 +205,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from govstats.validate import frictionless_report
+    from govstats.output.validate import frictionless_report
 
     if not (args.dir / "datapackage.json").is_file():
         print(f"govstats: error: no datapackage.json in {args.dir}", file=sys.stderr)
@@ -220,9 +221,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from govstats import build
     from govstats.codebook import load
     from govstats.evaluate import evaluate, format_report
+    from govstats.pipeline import build
 
     inputs = args.input or [Path("tests/fixtures/corpus/raw")]
     if not args.gold.is_dir():

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from govstats.encodings import decode, looks_binary
-from govstats.html_text import html_lines
-from govstats.repair import broken_glosses, count_glosses, repair_line
-from govstats.text import compact, compact_lines, split_label, to_simplified
+from govstats.readers.html import html_lines
+from govstats.text.encodings import decode, looks_binary
+from govstats.text.keys import compact, compact_lines, split_label, to_simplified
+from govstats.text.repair import broken_glosses, count_glosses, repair_line
 
 
 class DocumentError(Exception):

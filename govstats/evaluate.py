@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govstats.text import cell_key, label_key
+from govstats.text.keys import cell_key, label_key
 
 if TYPE_CHECKING:
     from govstats.codebook import Codebook

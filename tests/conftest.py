@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from govstats import build
 from govstats.codebook import load
-from govstats.package import write_package
+from govstats.output.package import write_package
+from govstats.pipeline import build
 
 # CI explores the same examples on every run (reproducible); locally each run explores new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)

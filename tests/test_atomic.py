@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from govstats import publish
-from govstats.validate import frictionless_report
+from govstats.output import publish
+from govstats.output.validate import frictionless_report
 
 ROOT = Path(__file__).resolve().parents[1]
 DESCRIPTOR = "datapackage.json"
@@ -105,7 +105,7 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_package(packages
 STEP_KILLER = r"""
 import os, shutil, signal, sys
 from pathlib import Path
-from govstats import publish
+from govstats.output import publish
 
 source, output, kill_at, mode = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 steps = 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from govstats import build
 from govstats.checks import _Cell, check_at_most, check_sum, run_checks
+from govstats.pipeline import build
 
 
 def cells(**values):

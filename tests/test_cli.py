@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from govstats import schemas
+from govstats.output import schemas
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govstats import schemas
-from govstats.text import label_key
+from govstats.output import schemas
+from govstats.text.keys import label_key
 
 REFERENCE = Path(__file__).parent / "fixtures" / "ogi-templates.md"
 

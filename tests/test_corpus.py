@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from govstats import build
+from govstats.pipeline import build
 from tests.conftest import CORPUS_RAW
 
 GOLD = {json.loads(p.read_text(encoding="utf-8"))["source"].rsplit(".", 1)[0]: json.loads(p.read_text(encoding="utf-8"))

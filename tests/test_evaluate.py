@@ -10,7 +10,7 @@ import pytest
 
 from govstats import cli
 from govstats.evaluate import DocumentScore, evaluate, format_report
-from govstats.text import cell_key, label_key
+from govstats.text.keys import cell_key, label_key
 from tests.conftest import CORPUS_RAW, FIXTURES, ROOT, SEEDS
 
 GOLD_DIR = FIXTURES / "corpus" / "gold"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from govstats import validate
+from govstats.output import validate
 from tests.conftest import build_into
 
 TABLE = "统计指标 | 单位 | 统计数 |\n(三)接受培训人员数 | 人次 | 2 |\n2.兼职人员数 | 人 | 3 |\n"

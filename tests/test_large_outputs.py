@@ -12,9 +12,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from govstats import build, package, sink, workbook
 from govstats.codebook import load
-from govstats.tally import Tally
+from govstats.output import package, sink, workbook
+from govstats.output.tally import Tally
+from govstats.pipeline import build
 from tests.conftest import CORPUS_RAW, SEEDS, build_into
 
 

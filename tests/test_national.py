@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from govstats import build
 from govstats.evaluate import evaluate
-from govstats.matching import LabelMatcher
+from govstats.observations.matching import LabelMatcher
+from govstats.pipeline import build
 from tests.conftest import CORPUS_RAW
 
 GOLD = CORPUS_RAW.parent / "gold"
@@ -140,7 +140,7 @@ def test_html_is_read_without_fetching_anything(tmp_path, codebook):
 
 
 def test_the_corpus_package_validates(tmp_path):
-    from govstats import validate
+    from govstats.output import validate
     from tests.conftest import build_into
 
     build_into([CORPUS_RAW], tmp_path / "corpus")

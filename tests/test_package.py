@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from govstats import package, schemas, validate
+from govstats.output import package, schemas, validate
 from tests.conftest import SEEDS, build_into
 
 OUTPUTS = [f"data/{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")] + [
@@ -120,7 +120,7 @@ def test_a_failed_write_leaves_the_previous_package(tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr("govstats.workbook.write_workbook", explode)
+    monkeypatch.setattr("govstats.output.workbook.write_workbook", explode)
     with pytest.raises(OSError, match="simulated"):
         build_into([SEEDS], output)
     assert _digests(output) == before

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from govstats import codebook as codebook_module
-from govstats.build import process_document
-from govstats.matching import LabelMatcher
-from govstats.tables import read_header, split_cells
-from govstats.text import compact, compact_lines, label_key, replace_chars, split_label
-from govstats.values import ABSURD_MAGNITUDE, chinese_numeral, read_cell
+from govstats.observations.matching import LabelMatcher
+from govstats.observations.values import ABSURD_MAGNITUDE, chinese_numeral, read_cell
+from govstats.pipeline.build import process_document
+from govstats.tables.t2014 import read_header, split_cells
+from govstats.text.keys import compact, compact_lines, label_key, replace_chars, split_label
 
 CODEBOOK = codebook_module.load()
 MATCHER = LabelMatcher(CODEBOOK)
@@ -277,8 +277,8 @@ def _lines_as_read(text: str) -> list[str]:
 
 def _national_lines(lines: list[str]) -> set[int]:
     """Lines in regions of the 2019/2021 national tables: read cell by cell, not by the 2014 row model."""
-    from govstats.build import vocabulary_for
-    from govstats.national_stream import regions
+    from govstats.pipeline.build import vocabulary_for
+    from govstats.tables.national_stream import regions
 
     found: set[int] = set()
     for first, last in regions(lines, vocabulary_for(CODEBOOK)):

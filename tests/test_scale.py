@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from govstats import build
-from govstats.cache import DocumentCache
+from govstats.pipeline import build
+from govstats.pipeline.cache import DocumentCache
 from tests.conftest import CORPUS_RAW, ROOT, SEEDS
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from govstats.build import process_document
-from govstats.matching import LabelMatcher
-from govstats.tables import find_tables, split_cells
+from govstats.observations.matching import LabelMatcher
+from govstats.pipeline.build import process_document
+from govstats.tables.t2014 import find_tables, split_cells
 from tests.conftest import CORPUS_RAW
 
 

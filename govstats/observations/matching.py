@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from govstats.codebook import Codebook, Indicator
-from govstats.text import cell_key, label_key
+from govstats.text.keys import cell_key, label_key
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 
 from govstats.codebook import Codebook
-from govstats.national_labels import END_OF_TABLES, Vocabulary
-from govstats.text import label_key
-from govstats.values import read_cell
+from govstats.observations.values import read_cell
+from govstats.tables.national_labels import END_OF_TABLES, Vocabulary
+from govstats.text.keys import label_key
 
 MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
-from govstats.text import cell_key
-from govstats.values import read_cell
+from govstats.observations.values import read_cell
+from govstats.text.keys import cell_key
 
 PIPE = "|"
 _NUMERIC = re.compile(r"^[+-]?[0-9][0-9,.]*$")

@@ -7,7 +7,7 @@ import functools
 import re
 
 from govstats.codebook import Codebook
-from govstats.text import cell_key, compact, label_key
+from govstats.text.keys import cell_key, compact, label_key
 
 BLOCK = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
 SECTION_T2 = "主动公开政府信息情况"

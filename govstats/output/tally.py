@@ -12,7 +12,7 @@ from govstats import __version__
 from govstats.codebook import Codebook
 
 if TYPE_CHECKING:
-    from govstats.build import DocumentResult
+    from govstats.records import DocumentResult
 
 _PROBLEMS_SHOWN = 10
 _FAILURES_KEPT = 50

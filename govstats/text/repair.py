@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from govstats.text import replace_chars
+from govstats.text.keys import replace_chars
 
 _COMMENT = re.compile(r"<!--.*?-->|<!\[if [^\]]*\]>|<!\[endif\]>|<![A-Za-z][^>]*>", re.S)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from govstats import __version__, schemas
+from govstats import __version__
 from govstats.codebook import Codebook, Indicator
-from govstats.sink import iter_column, iter_rows, parquet_rows
+from govstats.output import schemas
+from govstats.output.sink import iter_column, iter_rows, parquet_rows
 
 EXCEL_MAX_ROWS = 1_048_576
 _FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)

@@ -16,38 +16,29 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from govstats import codebook as codebook_module
-from govstats import package
-from govstats.cache import DocumentCache
 from govstats.checks import run_checks
 from govstats.codebook import Codebook
 from govstats.documents import Document, DocumentError, describe, read_document, refine_kind
-from govstats.matching import LabelMatcher
-from govstats.national import NationalTable, find_national_tables
-from govstats.national_labels import Vocabulary
-from govstats.normalize import Rejection, normalize_national, normalize_table
-from govstats.tables import PIPE, find_spaced_tables, find_tables
-from govstats.tally import Tally
+from govstats.observations.matching import LabelMatcher
+from govstats.observations.normalize import Rejection, normalize_national, normalize_table
+from govstats.output import package
+from govstats.output.tally import Tally
+from govstats.pipeline.cache import DocumentCache
+from govstats.records import DocumentResult
+from govstats.tables.national import NationalTable, find_national_tables
+from govstats.tables.national_labels import Vocabulary
+from govstats.tables.t2014 import PIPE, find_spaced_tables, find_tables
 
 INPUT_SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
 
 
 class InputError(Exception):
     """The inputs given to the build cannot be used (missing path, nothing to read)."""
-
-
-@dataclass
-class DocumentResult:
-    document: dict
-    observations: list[dict] = field(default_factory=list)
-    checks: list[dict] = field(default_factory=list)
-    rejections: list[dict] = field(default_factory=list)
-    tables: list[tuple[int, str | None]] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govstats import schemas
 from govstats.codebook import Codebook
+from govstats.output import schemas
 
 if TYPE_CHECKING:
     import pyarrow

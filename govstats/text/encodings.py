@@ -42,7 +42,7 @@ class Decoded:
 
 @cache
 def _common_characters() -> frozenset[str]:
-    from govstats.text import to_traditional
+    from govstats.text.keys import to_traditional
 
     return frozenset(_COMMON) | frozenset(to_traditional(_COMMON))
 

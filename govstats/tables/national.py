@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
-from govstats.national_labels import (
+from govstats.tables.national_labels import (
     END_OF_TABLES,
     SECTION_T2,
     SECTION_T3,
@@ -25,9 +25,9 @@ from govstats.national_labels import (
     T4_PATHS,
     Vocabulary,
 )
-from govstats.national_stream import StreamCell, is_value, regions, stream
-from govstats.tables import RejectedLine
-from govstats.text import cell_key
+from govstats.tables.national_stream import StreamCell, is_value, regions, stream
+from govstats.tables.t2014 import RejectedLine
+from govstats.text.keys import cell_key
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Write the package: CSV (UTF-8 with BOM), Parquet, one XLSX workbook and datapackage.json.
 
-All files are written to a staging folder and swapped into place atomically by ``govstats.publish``, so a
+All files are written to a staging folder and swapped into place atomically by ``govstats.output.publish``, so a
 crash never leaves a half-written package. Every writer is deterministic: same input, same bytes.
 """
 
@@ -13,14 +13,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govstats import __version__, schemas
+from govstats import __version__
 from govstats.codebook import Codebook
-from govstats.publish import DATA_DIR, DESCRIPTOR, publish
-from govstats.sink import ROW_GROUP_ROWS, ResourceWriter
-from govstats.tally import Tally
+from govstats.output import schemas
+from govstats.output.publish import DATA_DIR, DESCRIPTOR, publish
+from govstats.output.sink import ROW_GROUP_ROWS, ResourceWriter
+from govstats.output.tally import Tally
 
 if TYPE_CHECKING:
-    from govstats.build import DocumentResult
+    from govstats.records import DocumentResult
 
 WORKBOOK = "govstats.xlsx"
 
@@ -89,7 +90,7 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
     """Stream the document results into CSV + Parquet (validated chunk by chunk), then the workbook and the
     descriptor, and publish them atomically; raise SchemaFailure (publishing nothing) if the data breaks its
     schema. ``announce`` hears about the steps that come after the documents (they take a while when large)."""
-    from govstats.workbook import write_workbook
+    from govstats.output.workbook import write_workbook
 
     tell = announce or (lambda message: None)
 

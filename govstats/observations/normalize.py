@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from govstats.codebook import Codebook, Indicator
-from govstats.matching import LabelMatcher
-from govstats.national import NationalTable
-from govstats.tables import RawRow, RawTable
-from govstats.text import SplitLabel, cell_key, split_label
-from govstats.values import Cell, read_cell
+from govstats.observations.matching import LabelMatcher
+from govstats.observations.values import Cell, read_cell
+from govstats.tables.national import NationalTable
+from govstats.tables.t2014 import RawRow, RawTable
+from govstats.text.keys import SplitLabel, cell_key, split_label
 
 
 @dataclass

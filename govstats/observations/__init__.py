@@ -1,0 +1,1 @@
+"""Cells → observations: values, label matching, units, statuses and flags."""

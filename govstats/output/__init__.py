@@ -1,0 +1,1 @@
+"""The package: typed chunks → CSV/Parquet, descriptor, workbook, publication, validation."""

@@ -1,0 +1,1 @@
+"""The build: planning, per-document processing, the running tally, the cache."""

@@ -1,0 +1,1 @@
+"""One reader per input format: bytes → text blocks and grids of located cells."""

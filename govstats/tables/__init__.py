@@ -1,0 +1,1 @@
+"""The table model and the template readers that anchor it on the official labels."""
