@@ -13,21 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from govstats.readers.html import html_lines
+from govstats.readers import READERS, sniff
+from govstats.tables.model import Layout, Unit
 from govstats.text.encodings import decode, looks_binary
 from govstats.text.keys import compact, compact_lines, split_label, to_simplified
-from govstats.text.repair import broken_glosses, count_glosses, repair_line
+from govstats.text.repair import broken_glosses, count_glosses
 
 
 class DocumentError(Exception):
     """The file cannot be read as a document; the message says why."""
-
-
-@dataclass(frozen=True)
-class LongLine:
-    line: int
-    n_chars: int
-    head: str
 
 
 @dataclass
@@ -40,9 +34,10 @@ class Document:
     n_bytes: int
     encoding: str
     text: str
-    lines: list[str]
-    clean_lines: list[str]
-    long_lines: list[LongLine] = field(default_factory=list)
+    lines: list[str]  # the source lines, as decoded
+    layout: Layout
+    units: list[Unit]  # text blocks and table rows in reading order, repaired for matching
+    clean_lines: list[str]  # the units' text (one per unit), for the metadata scans
     n_replaced: int = 0
     title: str | None = None
     agency: str | None = None
@@ -59,10 +54,11 @@ class Document:
 
 
 def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, int]) -> Document:
-    """Read a file as text (metadata comes later, from ``describe``); raise DocumentError if it is not text.
+    """Read a file into its layout (metadata comes later, from ``describe``); raise DocumentError if it is not
+    text. The reader is chosen by suffix and content (``readers.sniff``).
 
-    Lines longer than the declared limit are blanked in ``clean_lines`` (and listed in ``long_lines``) so
-    that no later stage spends unbounded time on them.
+    Lines or blocks longer than the declared limit are left out of the layout (and listed in
+    ``layout.overlong``) so that no later stage spends unbounded time on them.
     """
     try:
         size = path.stat().st_size
@@ -77,15 +73,11 @@ def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, i
     decoded = decode(data)
     text = decoded.text
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    limit = limits["max_line_chars"]
-    long_lines = [LongLine(number, len(line), line[:200]) for number, line in enumerate(lines, start=1)
-                  if len(line) > limit]
-    too_long = {item.line for item in long_lines}
-    readable = html_lines(lines) if path.suffix.lower() in (".html", ".htm") else lines
-    clean = ["" if number in too_long else repair_line(line) for number, line in enumerate(readable, start=1)]
+    layout = READERS[sniff(path.suffix, text)]("\n".join(lines), limits["max_line_chars"])
+    units = layout.units()
     document = Document(doc_id=doc_id, source_file=source_file, sha256=hashlib.sha256(data).hexdigest(),
-                        n_bytes=len(data), encoding=decoded.encoding, text=text, lines=lines, clean_lines=clean,
-                        long_lines=long_lines, n_replaced=decoded.n_replaced)
+                        n_bytes=len(data), encoding=decoded.encoding, text=text, lines=lines, layout=layout,
+                        units=units, clean_lines=[unit.text for unit in units], n_replaced=decoded.n_replaced)
     if decoded.n_replaced:
         document.notes.append(f"{decoded.n_replaced} undecodable byte sequences replaced (decoded as "
                               f"{decoded.encoding})")

@@ -22,7 +22,8 @@ from govstats import codebook as codebook_module
 from govstats.observations.matching import LabelMatcher
 from govstats.observations.values import ABSURD_MAGNITUDE, chinese_numeral, read_cell
 from govstats.pipeline.build import process_document
-from govstats.tables.t2014 import read_header, split_cells
+from govstats.readers.text import split_cells
+from govstats.tables.t2014 import read_header
 from govstats.text.keys import compact, compact_lines, label_key, replace_chars, split_label
 
 CODEBOOK = codebook_module.load()
@@ -278,10 +279,12 @@ def _lines_as_read(text: str) -> list[str]:
 def _national_lines(lines: list[str]) -> set[int]:
     """Lines in regions of the 2019/2021 national tables: read cell by cell, not by the 2014 row model."""
     from govstats.pipeline.build import vocabulary_for
+    from govstats.readers.text import read_text
     from govstats.tables.national_stream import regions
 
     found: set[int] = set()
-    for first, last in regions(lines, vocabulary_for(CODEBOOK)):
+    units = read_text("\n".join(lines), 10**9).units()
+    for first, last in regions(units, vocabulary_for(CODEBOOK)):
         found.update(range(first, last + 1))
     return found
 

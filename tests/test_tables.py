@@ -8,7 +8,8 @@ import pytest
 
 from govstats.observations.matching import LabelMatcher
 from govstats.pipeline.build import process_document
-from govstats.tables.t2014 import find_tables, split_cells
+from govstats.readers.text import read_text, split_cells
+from govstats.tables.t2014 import find_tables
 from tests.conftest import CORPUS_RAW
 
 
@@ -29,7 +30,8 @@ def test_split_cells_keeps_trailing_empties_and_drops_a_leading_pipe():
 
 
 def test_header_with_spaces_inside_labels(codebook):
-    scan = find_tables(["统 计 指 标 | 单 位 | 统计数 |", "(三)接受培训人员数 | 人次 | 2 |"], codebook)
+    scan = find_tables(read_text("统 计 指 标 | 单 位 | 统计数 |\n(三)接受培训人员数 | 人次 | 2 |", 10**6).units(),
+                       codebook)
     tables = scan.tables
     assert scan.rejected == [] and scan.n_pipe_lines == 2
     assert tables[0].label_index == 0 and tables[0].unit_index == 1

@@ -30,9 +30,10 @@ from govstats.output import package
 from govstats.output.tally import Tally
 from govstats.pipeline.cache import DocumentCache
 from govstats.records import DocumentResult
+from govstats.tables.model import Unit
 from govstats.tables.national import NationalTable, find_national_tables
 from govstats.tables.national_labels import Vocabulary
-from govstats.tables.t2014 import PIPE, find_spaced_tables, find_tables
+from govstats.tables.t2014 import find_spaced_tables, find_tables
 
 INPUT_SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
 
@@ -153,11 +154,12 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         rejections = [Rejection(long.line, "read", "line_too_long", long.head,
                                 f"line of {long.n_chars:,} characters, over the limit of "
                                 f"{codebook.limits['max_line_chars']:,} (max_line_chars); first 200 shown")
-                      for long in document.long_lines]
+                      for long in document.layout.overlong]
         stage = laps.to("tables")
-        lines = document.clean_lines
-        national = find_national_tables(lines, codebook, vocabulary_for(codebook), document.report_year)
-        outside = [("" if number in national.region_lines else line) for number, line in enumerate(lines, start=1)]
+        units = document.units
+        national = find_national_tables(units, codebook, vocabulary_for(codebook), document.report_year)
+        outside = [(Unit("", unit.line) if number in national.region_units else unit)
+                   for number, unit in enumerate(units, start=1)]
         scan = find_tables(outside, codebook)
         spaced, spaced_rejected = find_spaced_tables(outside, codebook, len(scan.tables) + 1)
         scan.tables.extend(spaced)
@@ -168,16 +170,17 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         refine_kind(document, has_table=bool(scan.tables or national.tables))
         stage = laps.to("normalize")
         result = DocumentResult({})
-        ordered = sorted([(t.header_line, 0, t) for t in scan.tables] + [(t.first_line, 1, t) for t in national.tables],
+        ordered = sorted([(t.header_unit, 0, t) for t in scan.tables] + [(t.first_unit, 1, t) for t in national.tables],
                          key=lambda item: (item[0], item[1]))
-        table_lines = sum(1 for n in national.region_lines if "|" in lines[n - 1])
+        national_rows = sum(1 for n in national.region_units if units[n - 1].is_row)
+        table_lines = national_rows
         for number, (_, _, table) in enumerate(ordered, start=1):
             if isinstance(table, NationalTable):
                 normalized = normalize_national(table, number, doc_id, matcher)
             else:
                 table.number = number
                 normalized = normalize_table(table, doc_id, document.report_year, matcher)
-                if PIPE in lines[table.header_line - 1]:  # tables with spaces between cells have no pipe lines
+                if units[table.header_unit - 1].is_row:  # tables with spaces between cells have no rows
                     table_lines += 1 + len({o["row_number"] for o in normalized.observations})
             result.observations.extend(normalized.observations)
             rejections.extend(normalized.rejections)
@@ -188,7 +191,7 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         record = _document_record(document, doc_id, source_file, path)
         templates = [t for _, t in result.tables if t]
         record.update(template=_document_template(templates), n_tables=len(ordered),
-                      n_pipe_lines=scan.n_pipe_lines + sum(1 for n in national.region_lines if "|" in lines[n - 1]),
+                      n_pipe_lines=scan.n_pipe_lines + national_rows,
                       n_table_lines=table_lines, status="ok" if ordered else "no_table",
                       status_message="; ".join(document.notes) or None)
         result.document = record

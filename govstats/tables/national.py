@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
+from govstats.tables.model import Unit
 from govstats.tables.national_labels import (
     END_OF_TABLES,
     SECTION_T2,
@@ -49,7 +50,8 @@ class LocatedCell:
 class NationalTable:
     table_code: str
     template: str | None
-    first_line: int
+    first_line: int  # source line of its first label
+    first_unit: int  # position of that label's unit in the layout (orders tables within a line)
     cells: list[LocatedCell] = field(default_factory=list)
     lines: set[int] = field(default_factory=set)
     flags: tuple[str, ...] = ()
@@ -60,7 +62,7 @@ class NationalTable:
 class NationalScan:
     tables: list[NationalTable]
     rejected: list[RejectedLine]
-    region_lines: set[int]
+    region_units: set[int]  # positions of the units inside national table regions
     notes: list[str]
 
 
@@ -95,9 +97,9 @@ class Reader:
                 break  # 五、存在的主要问题…: the tables are over
             index = self._step(cells, index, piped, state)
 
-    def _table(self, code: str, line: int, state: _State) -> NationalTable:
+    def _table(self, code: str, line: int, state: _State, unit: int = 0) -> NationalTable:
         if code not in self.tables:
-            self.tables[code] = NationalTable(code, None, line)
+            self.tables[code] = NationalTable(code, None, line, unit)
         if state.table is not self.tables[code]:
             state.table, state.columns, state.group, state.row_number = self.tables[code], [], None, 0
             state.t3_seen, state.t4_seen = [], []
@@ -111,23 +113,23 @@ class Reader:
             return index + 1
         block = vocabulary.block_of(key)
         if block:
-            self._table("t2", cell.line, state)
+            self._table("t2", cell.line, state, cell.unit)
             state.block, state.columns, state.header_open = block, [], True
             return self._use(state, cell, index)
         if SECTION_T2 in key and len(key) < 16:
             return index + 1
         if (SECTION_T3 in key and len(key) <= 30) or T3_NOTE in key or key in T3_HEADER_WORDS:
-            self._table("t3", cell.line, state)
+            self._table("t3", cell.line, state, cell.unit)
             state.header_open = True
             return self._use(state, cell, index)
         if len(key) <= 30 and any(section in key for section in SECTION_T4):
-            self._table("t4", cell.line, state)
+            self._table("t4", cell.line, state, cell.unit)
             state.header_open = True
             return self._use(state, cell, index)
         code = state.table.table_code if state.table else None
         if code in (None, "t2") and self._joined_label(cells, index, self.vocabulary.t3_rows) and not (
                 code == "t2" and self._joined_label(cells, index, self.vocabulary.t2_rows.get(state.block or "", {}))):
-            self._table("t3", cell.line, state)  # table 3 whose header was not recognized
+            self._table("t3", cell.line, state, cell.unit)  # table 3 whose header was not recognized
             code = "t3"
         if code is None:
             return index + 1  # prose that shares the region's first line, before any table
@@ -315,7 +317,7 @@ class Reader:
             placed = values
         elif width and len(filled) == 1 and filled[0].text.isdigit() and len(filled[0].text) == width:
             digits = filled[0]  # cells glued without delimiters: split only when every cell is one digit
-            placed = [StreamCell(ch, digits.line) for ch in digits.text]
+            placed = [StreamCell(ch, digits.line, digits.unit) for ch in digits.text]
             flags = ("split_glued_digits",)
         printed = " ".join(c.text for c in label_cells) or None
         if placed is None and not filled and position >= len(cells) and label_cells:
@@ -377,25 +379,25 @@ def choose_template(table: NationalTable, others: list[NationalTable], vocabular
     return None, "unknown"
 
 
-def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocabulary,
+def find_national_tables(units: list[Unit], codebook: Codebook, vocabulary: Vocabulary,
                          year: int | None) -> NationalScan:
     """Tables 2–4 of every national-format region of a document, with the cells nothing could claim."""
     reader = Reader(codebook, vocabulary)
-    region_lines: set[int] = set()
+    region_units: set[int] = set()
     truncated = []
-    for first, last in regions(lines, vocabulary):
-        region_lines.update(range(first, last + 1))
-        cells, piped = stream(lines, first, last, vocabulary)
+    for first, last in regions(units, vocabulary):
+        region_units.update(range(first, last + 1))
+        cells, piped = stream(units, first, last, vocabulary)
         reader.read(cells, piped)
         if reader.truncated_at is not None:
             truncated.append(reader.truncated_at)
-    tables = sorted(reader.tables.values(), key=lambda t: t.first_line)
+    tables = sorted(reader.tables.values(), key=lambda t: t.first_unit)
     for table in tables:
         if not table.cells:  # a title or header with no values after it is not a table; on a line of
             # prose it is a section heading, in a pipe row it is a cell that must be accounted for
             reader.rejected += [RejectedLine(cell.line, cell.text, "table_without_values",
                                              f"label of table {table.table_code[1]}, which has no value row")
-                                for cell in table.labels if cell.text and "|" in lines[cell.line - 1]]
+                                for cell in table.labels if cell.text and units[cell.unit - 1].is_row]
     tables = [t for t in tables if t.cells]
     notes = [f"the text ends inside a table at line {line}: the rows above it are complete, the rest is missing"
              for line in truncated]
@@ -406,4 +408,4 @@ def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocab
             table.template, source = choose_template(table, tables, vocabulary, year)
             notes.append(f"table {table.table_code[1]}: format {table.template or 'unknown'} taken from the "
                          f"{source.replace('_', ' ')}")
-    return NationalScan(tables, reader.rejected, region_lines, notes)
+    return NationalScan(tables, reader.rejected, region_units, notes)

@@ -1,5 +1,8 @@
-"""A national table region as a stream of cells: pipe text read as one pipe-separated text (a cell may go on
-over lines), lines without pipes split at white space and cut at labels; each cell keeps its source line."""
+"""A national table region as a stream of cells, from the layout's units (text blocks and table rows).
+
+Rows whose cells a parser delimited (HTML) give their cells as they are. Pipe text is read as one
+pipe-separated text (a cell may go on over lines); text without pipes is split at white space and cut at
+labels. Each cell keeps its source line and the position of its unit (``unit``, 1-based)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass
 
 from govstats.codebook import Codebook
 from govstats.observations.values import read_cell
+from govstats.tables.model import Unit
 from govstats.tables.national_labels import END_OF_TABLES, Vocabulary
 from govstats.text.keys import label_key
 
@@ -17,7 +21,8 @@ MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 @dataclass(frozen=True)
 class StreamCell:
     text: str
-    line: int
+    line: int  # source line
+    unit: int = 0  # 1-based position of the unit it came from
 
     @property
     def key(self) -> str:
@@ -30,30 +35,32 @@ def is_value(cell: StreamCell, codebook: Codebook) -> bool:
 
 # -- regions and streams ---------------------------------------------------------------------------------------
 
-def _is_prose(line: str) -> bool:
-    text = line.strip()
-    return "|" not in text and ("。" in text or "；" in text or len(text) > 60)
+def _is_prose(unit: Unit) -> bool:
+    text = unit.text.strip()
+    return not unit.is_row and ("。" in text or "；" in text or len(text) > 60)
 
 
-def regions(lines: list[str], vocabulary: Vocabulary) -> list[tuple[int, int]]:
-    """(first, last) line numbers of the stretches that hold national tables: from an anchor to prose."""
+def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
+    """(first, last) unit positions (1-based) of the stretches that hold national tables: from an anchor to
+    prose."""
     found: list[tuple[int, int]] = []
     index = 0
-    while index < len(lines):
-        key = label_key(lines[index]) if lines[index].strip() else ""
-        title = key and not _is_prose(lines[index]) and vocabulary.is_anchor(key)
+    while index < len(units):
+        unit = units[index]
+        key = label_key(unit.text) if unit.text.strip() else ""
+        title = key and not _is_prose(unit) and vocabulary.is_anchor(key)
         inline = key and vocabulary.block_of(key) is not None  # tables flattened into a prose line
-        if title or inline or _has_anchor_cell(lines[index], vocabulary):
+        if title or inline or _has_anchor_cell(unit, vocabulary):
             end = index
             probe = index + 1
-            while probe < len(lines):
-                text = lines[probe]
-                probe_key = label_key(text) if text.strip() else ""
-                if any(word in probe_key for word in END_OF_TABLES) and "|" not in text:
+            while probe < len(units):
+                following = units[probe]
+                probe_key = label_key(following.text) if following.text.strip() else ""
+                if any(word in probe_key for word in END_OF_TABLES) and not following.is_row:
                     break
-                if _is_prose(text) and not (probe_key and vocabulary.is_anchor(probe_key)):
+                if _is_prose(following) and not (probe_key and vocabulary.is_anchor(probe_key)):
                     break
-                if text.strip():
+                if following.text.strip():
                     end = probe
                 probe += 1
             found.append((index + 1, end + 1))
@@ -63,58 +70,69 @@ def regions(lines: list[str], vocabulary: Vocabulary) -> list[tuple[int, int]]:
     return found
 
 
-def _has_anchor_cell(line: str, vocabulary: Vocabulary) -> bool:
-    return "|" in line and any(vocabulary.is_anchor(label_key(part)) for part in line.split("|") if part.strip())
+def _has_anchor_cell(unit: Unit, vocabulary: Vocabulary) -> bool:
+    if unit.is_parsed_row:
+        return any(vocabulary.is_anchor(label_key(cell.text)) for cell in unit.cells or () if cell.text)
+    return unit.is_row and any(vocabulary.is_anchor(label_key(part)) for part in unit.text.split("|")
+                               if part.strip())
 
 
-def _continues_into_pipe(chunk: list[str], offset: int) -> bool:
+def _continues_into_pipe(chunk: list[Unit], offset: int) -> bool:
     """True when the next non-empty line starts with "|": this line is the first part of a cell."""
-    for line in chunk[offset + 1:]:
-        if line.strip():
-            return line.strip().startswith("|")
+    for unit in chunk[offset + 1:]:
+        if unit.text.strip():
+            return unit.is_row and not unit.is_parsed_row and unit.text.strip().startswith("|")
     return False
 
 
-def stream(lines: list[str], first: int, last: int, vocabulary: Vocabulary) -> tuple[list[StreamCell], bool]:
-    """The cells of a region in reading order, and whether it is pipe-delimited.
+def stream(units: list[Unit], first: int, last: int, vocabulary: Vocabulary) -> tuple[list[StreamCell], bool]:
+    """The cells of a region in reading order, and whether it is delimited (pipes or parsed rows).
 
-    With pipes, the region is read as one pipe-separated text (a cell may continue on the next line, as in
-    renderings that put every ``|`` on its own line); a line without pipes that is a label by itself is a cell
-    of its own. Without pipes, each line is split at white space.
+    A parsed row (HTML) gives its cells as they are. Pipe text is read as one pipe-separated text (a cell may
+    continue on the next line, as in renderings that put every ``|`` on its own line); a line without pipes
+    that is a label by itself is a cell of its own. Without delimiters, each line is split at white space.
     """
-    chunk = lines[first - 1:last]
-    if not any("|" in line for line in chunk):
+    chunk = units[first - 1:last]
+    if not any(unit.is_row for unit in chunk):
         cells = []
-        for number, line in enumerate(chunk, start=first):
-            for part in line.split():
-                cells += [StreamCell(piece, number) for piece in vocabulary.segment(part)]
+        for number, unit in enumerate(chunk, start=first):
+            for part in unit.text.split():
+                cells += [StreamCell(piece, unit.line, number) for piece in vocabulary.segment(part)]
         return cells, False
     cells: list[StreamCell] = []
-    text, start_line = "", first
+    text, start_line, start_unit = "", chunk[0].line, first
     skip_leading_pipe = False
-    for offset, (number, line) in enumerate(enumerate(chunk, start=first)):
-        body = line.strip()
+    for offset, (number, unit) in enumerate(enumerate(chunk, start=first)):
+        if unit.is_parsed_row:
+            if text.strip():
+                cells.append(StreamCell(text.strip(), start_line, start_unit))
+            text, skip_leading_pipe = "", False
+            cells += [StreamCell(cell.text, cell.line, number) for cell in unit.cells or ()]
+            continue
+        body = unit.text.strip()
         if MARKDOWN_RULE.match(body):
             continue  # |---|---| under a markdown header
         if skip_leading_pipe and body.startswith("|"):
             body = body[1:]
         skip_leading_pipe = False
-        if "|" not in body and body and not text.strip():
+        if not unit.is_row and body and not text.strip():
             if vocabulary.is_label(label_key(body)):
                 body += " |"  # a label alone on its line ends its cell, even if its "|" comes on the next line
                 skip_leading_pipe = True
             elif not _continues_into_pipe(chunk, offset):  # a line of its own (text extracted from a PDF)
-                cells += [StreamCell(piece, number) for part in body.split() for piece in vocabulary.segment(part)]
+                cells += [StreamCell(piece, unit.line, number) for part in body.split()
+                          for piece in vocabulary.segment(part)]
                 continue
-        for index, part in enumerate(body.split("|")):
+        parts = body.split("|") if unit.is_row or body.endswith(" |") else [body]
+        for index, part in enumerate(parts):
             if index > 0:
-                cells.append(StreamCell(text.strip(), start_line))
-                text, start_line = "", number
+                cells.append(StreamCell(text.strip(), start_line, start_unit))
+                text, start_line, start_unit = "", unit.line, number
             if not text.strip():
-                start_line = number
+                start_line, start_unit = unit.line, number
             text += ("\n" if text else "") + part
     if text.strip():
-        cells.append(StreamCell(text.strip(), start_line))
+        cells.append(StreamCell(text.strip(), start_line, start_unit))
     return cells, True
 
 

@@ -1,4 +1,5 @@
-"""Recover tables from text: pipe-delimited lines → header + rows of cells, each with its source line.
+"""The 2014–2018 统计表 reader: grid rows (pipe lines, HTML rows) → header + rows of cells, each with its source
+line; and tables whose cells are separated by spaces only, from text blocks.
 
 This stage knows table layout (which header cell is the label, the unit, a value column) but nothing of
 indicators: deciding what a row means is the next stage's job.
@@ -11,9 +12,9 @@ from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
 from govstats.observations.values import read_cell
+from govstats.tables.model import Unit
 from govstats.text.keys import cell_key
 
-PIPE = "|"
 _NUMERIC = re.compile(r"^[+-]?[0-9][0-9,.]*$")
 
 
@@ -34,7 +35,8 @@ class ValueColumn:
 @dataclass
 class RawTable:
     number: int
-    header_line: int
+    header_line: int  # source line of the header row
+    header_unit: int  # position of the header's unit in the layout (orders tables within a line)
     header: tuple[str, ...]
     n_header_cells: int
     label_index: int
@@ -51,23 +53,20 @@ class RejectedLine:
     message: str
 
 
-def split_cells(line: str) -> tuple[tuple[str, ...], int]:
-    """Split a pipe line into stripped cells; a leading pipe (markdown style) opens no cell."""
-    text = line.strip()
-    if text.startswith(PIPE):
-        text = text[1:]
-    parts = text.split(PIPE)
-    return tuple(part.strip(" \t\u3000\u00a0") for part in parts), len(parts)
+def row_cells(unit: Unit) -> tuple[tuple[str, ...], int]:
+    """A row's cell texts and how many cells it has."""
+    cells = unit.cells or ()
+    return tuple(cell.text for cell in cells), len(cells)
 
 
-def pipe_blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
-    """Runs of consecutive pipe lines (blank lines inside a run are skipped, prose ends it)."""
-    blocks: list[list[tuple[int, str]]] = []
-    current: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
-        if PIPE in line:
-            current.append((number, line))
-        elif line.strip():
+def row_blocks(units: list[Unit]) -> list[list[tuple[int, Unit]]]:
+    """Runs of consecutive table rows (blank text inside a run is skipped, other text ends it)."""
+    blocks: list[list[tuple[int, Unit]]] = []
+    current: list[tuple[int, Unit]] = []
+    for number, unit in enumerate(units, start=1):
+        if unit.is_row:
+            current.append((number, unit))
+        elif unit.text.strip():
             if current:
                 blocks.append(current)
             current = []
@@ -109,20 +108,21 @@ class TableScan:
     n_pipe_lines: int
 
 
-def find_tables(lines: list[str], codebook: Codebook) -> TableScan:
-    """All statistics tables in the text, plus the pipe lines that belong to none (with the reason)."""
+def find_tables(units: list[Unit], codebook: Codebook) -> TableScan:
+    """All statistics tables among the layout's rows, plus the rows that belong to none (with the reason)."""
     tables: list[RawTable] = []
     rejected: list[RejectedLine] = []
     max_rows = codebook.limits["max_rows_per_table"]
-    blocks = pipe_blocks(lines)
+    blocks = row_blocks(units)
     for block in blocks:
         table: RawTable | None = None
-        for number, line in block:
-            cells, n_raw = split_cells(line)
+        for position, unit in block:
+            cells, n_raw = row_cells(unit)
+            number, line = unit.line, unit.text
             header = read_header(cells, codebook)
             if header is not None:
                 label_index, unit_index, values = header
-                table = RawTable(len(tables) + 1, number, cells, n_raw, label_index, unit_index, values)
+                table = RawTable(len(tables) + 1, number, position, cells, n_raw, label_index, unit_index, values)
                 tables.append(table)
             elif table is None:
                 rejected.append(RejectedLine(number, line, "not_a_statistics_table",
@@ -135,7 +135,7 @@ def find_tables(lines: list[str], codebook: Codebook) -> TableScan:
     return TableScan(tables, rejected, sum(len(block) for block in blocks))
 
 
-def find_spaced_tables(lines: list[str], codebook: Codebook, first_number: int) -> tuple[list[RawTable],
+def find_spaced_tables(units: list[Unit], codebook: Codebook, first_number: int) -> tuple[list[RawTable],
                                                                                        list[RejectedLine]]:
     """2014-style tables whose cells are separated by spaces only (指标名称 计量单位 2013年度 历年累计 …).
 
@@ -144,10 +144,10 @@ def find_spaced_tables(lines: list[str], codebook: Codebook, first_number: int) 
     """
     tables: list[RawTable] = []
     rejected: list[RejectedLine] = []
-    for number, line in enumerate(lines, start=1):
-        if PIPE in line:
+    for position, unit in enumerate(units, start=1):
+        if unit.is_row:
             continue
-        tokens = line.split()
+        number, tokens = unit.line, unit.text.split()
         start = next((i for i, token in enumerate(tokens) if codebook.header_roles.get(cell_key(token)) == "label"),
                      None)
         if start is None:
@@ -160,8 +160,8 @@ def find_spaced_tables(lines: list[str], codebook: Codebook, first_number: int) 
         if header is None or header[1] is None:
             continue
         label_index, unit_index, values = header
-        table = RawTable(first_number + len(tables), number, tuple(tokens[start:end]), end - start, label_index,
-                         unit_index, values)
+        table = RawTable(first_number + len(tables), number, position, tuple(tokens[start:end]), end - start,
+                         label_index, unit_index, values)
         width = len(values)
         position = end
         while position < len(tokens):

@@ -1,0 +1,56 @@
+"""Plain text, markdown and page text: one text block per line, runs of pipe lines as grids.
+
+Lines are the structure of text files, so nothing is joined or split here: a pipe line becomes a grid row
+whose cells are cut at ``|`` (a leading ``|``, markdown style, opens no cell); every other line is a text
+block, blank lines included, so that a unit's position is its line number.
+"""
+
+from __future__ import annotations
+
+from govstats.tables.model import Cell, Grid, Layout, Overlong, Row, TextBlock
+from govstats.text.repair import repair_line
+
+PIPE = "|"
+
+
+def pipe_cells(line: str, number: int, row: int) -> tuple[Cell, ...]:
+    """The cells of a pipe line, each with its source column (1-based, where its text starts)."""
+    cells: list[Cell] = []
+    start = 0
+    stripped = line.lstrip()
+    if stripped.startswith(PIPE):
+        start = len(line) - len(stripped) + 1
+    for index, part in enumerate(line[start:].split(PIPE)):
+        text = part.strip(" \t\u3000\u00a0")
+        offset = start + (len(part) - len(part.lstrip(" \t\u3000\u00a0")))
+        cells.append(Cell(text, number, offset + 1, row, index))
+        start += len(part) + 1
+    return tuple(cells)
+
+
+def split_cells(line: str) -> tuple[tuple[str, ...], int]:
+    """The texts of a pipe line's cells, and how many there are."""
+    cells = pipe_cells(line, 0, 0)
+    return tuple(cell.text for cell in cells), len(cells)
+
+
+def read_text(text: str, max_line_chars: int) -> Layout:
+    """Lines repaired for matching (markup, entities, glosses); a line over the limit is left blank."""
+    blocks: list[TextBlock | Grid] = []
+    overlong: list[Overlong] = []
+    grid: Grid | None = None
+    for number, source in enumerate(text.split("\n"), start=1):
+        if len(source) > max_line_chars:
+            overlong.append(Overlong(number, len(source), source[:200]))
+            line = ""
+        else:
+            line = repair_line(source)
+        if PIPE in line:
+            if grid is None:
+                grid = Grid(sum(isinstance(b, Grid) for b in blocks) + 1, "pipe")
+                blocks.append(grid)
+            grid.rows.append(Row(pipe_cells(line, number, len(grid.rows)), number, line))
+        else:
+            grid = None
+            blocks.append(TextBlock(line, number))
+    return Layout(blocks, "text", overlong)

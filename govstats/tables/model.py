@@ -1,0 +1,116 @@
+"""The one table model every reader produces and every template reader consumes.
+
+A reader turns a document into a ``Layout``: its text blocks and its tables in reading order. A table is a
+``Grid`` of located cells (source line and column, row and column index after ``rowspan``/``colspan``
+expansion). Template readers never see markup or line breaks: they walk the layout's ``units``, one per text
+block or table row, so the same table gives the same units however its source was laid out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+GridKind = Literal["html", "pipe"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell as printed (``text`` with white space collapsed; normalized only later, for matching)."""
+
+    text: str
+    line: int  # source line of the cell's start (its start tag, or its pipe line)
+    column: int | None  # 1-based source column of that start, where the reader knows it
+    row: int  # 0-based row index in its grid
+    col: int  # 0-based column index in its grid, after expanding the spans to its left and above
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """The cells that start in one table row (a spanned cell appears only in the row where it starts)."""
+
+    cells: tuple[Cell, ...]
+    line: int  # source line where the row starts
+    raw: str  # the row as source text (the pipe line itself; for HTML the cells joined with " | ")
+
+
+@dataclass(slots=True)
+class Grid:
+    number: int  # 1-based position among the document's grids
+    kind: GridKind
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def n_columns(self) -> int:
+        return max((cell.col + cell.colspan for row in self.rows for cell in row.cells), default=0)
+
+    def expanded(self) -> list[list[Cell | None]]:
+        """The full rectangle: every position holds the cell that covers it (spans repeated), or None."""
+        width = self.n_columns
+        matrix: list[list[Cell | None]] = [[None] * width for _ in self.rows]
+        for row in self.rows:
+            for cell in row.cells:
+                for r in range(cell.row, min(cell.row + cell.rowspan, len(self.rows))):
+                    for c in range(cell.col, cell.col + cell.colspan):
+                        matrix[r][c] = cell
+        return matrix
+
+
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    text: str
+    line: int
+
+
+Block = TextBlock | Grid
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """What template readers walk: a text block, or one row of a grid (``cells`` set)."""
+
+    text: str  # for a row: the source line (pipe text) or the cells joined with " | " (HTML)
+    line: int  # source line
+    cells: tuple[Cell, ...] | None = None
+    grid: int | None = None  # the grid's number, for rows
+    kind: GridKind | None = None
+
+    @property
+    def is_row(self) -> bool:
+        return self.cells is not None
+
+    @property
+    def is_parsed_row(self) -> bool:
+        """A row whose cells a parser delimited (HTML): its cells are never re-split at ``|`` in their text."""
+        return self.kind == "html"
+
+
+@dataclass(frozen=True, slots=True)
+class Overlong:
+    """A line or block over the length limit: left out of the layout (reading it could take unbounded time)."""
+
+    line: int
+    n_chars: int
+    head: str
+
+
+@dataclass(slots=True)
+class Layout:
+    blocks: list[Block]
+    reader: str  # the reader that produced it ("text", "html")
+    overlong: list[Overlong] = field(default_factory=list)
+
+    def units(self) -> list[Unit]:
+        units: list[Unit] = []
+        for block in self.blocks:
+            if isinstance(block, TextBlock):
+                units.append(Unit(block.text, block.line))
+            else:
+                units.extend(Unit(row.raw, row.line, row.cells, block.number, block.kind) for row in block.rows)
+        return units
+
+    @property
+    def grids(self) -> list[Grid]:
+        return [block for block in self.blocks if isinstance(block, Grid)]
