@@ -135,23 +135,48 @@ def find_tables(units: list[Unit], codebook: Codebook) -> TableScan:
     return TableScan(tables, rejected, sum(len(block) for block in blocks))
 
 
+def _is_prose(text: str) -> bool:
+    return "。" in text or "；" in text
+
+
+def _token_run(units: list[Unit], first: int) -> tuple[list[str], list[int], int]:
+    """The words of the text blocks from ``first`` (0-based) on, with their source lines, up to a table row or
+    a prose sentence; and the index after the last block taken. The table may be on one line, a row a line, or
+    a cell a line: the words are the same."""
+    tokens: list[str] = []
+    lines: list[int] = []
+    index = first
+    while index < len(units) and not units[index].is_row and (index == first or not _is_prose(units[index].text)):
+        words = units[index].text.split()
+        tokens += words
+        lines += [units[index].line] * len(words)
+        index += 1
+    return tokens, lines, index
+
+
 def find_spaced_tables(units: list[Unit], codebook: Codebook, first_number: int) -> tuple[list[RawTable],
                                                                                        list[RejectedLine]]:
-    """2014-style tables whose cells are separated by spaces only (指标名称 计量单位 2013年度 历年累计 …).
+    """2014-style tables whose cells are separated by white space only (指标名称 计量单位 2013年度 历年累计 …),
+    whether the table is one line, a row per line or a cell per line.
 
     A row is its label words, a unit, then the values; a row with more or fewer values than value columns
     is rejected: which column a value belongs to cannot be told.
     """
     tables: list[RawTable] = []
     rejected: list[RejectedLine] = []
-    for position, unit in enumerate(units, start=1):
+    index = 0
+    while index < len(units):
+        unit = units[index]
+        index += 1
         if unit.is_row:
             continue
-        number, tokens = unit.line, unit.text.split()
-        start = next((i for i, token in enumerate(tokens) if codebook.header_roles.get(cell_key(token)) == "label"),
+        words = unit.text.split()
+        start = next((i for i, token in enumerate(words) if codebook.header_roles.get(cell_key(token)) == "label"),
                      None)
         if start is None:
             continue
+        position = index
+        tokens, token_lines, after = _token_run(units, index - 1)
         is_unit = [codebook.unit_by_zh(cell_key(token)) is not None for token in tokens]
         end = next((i for i in range(start + 1, len(tokens) - 1) if is_unit[i + 1] and not is_unit[i]), None)
         if end is None:
@@ -160,21 +185,23 @@ def find_spaced_tables(units: list[Unit], codebook: Codebook, first_number: int)
         if header is None or header[1] is None:
             continue
         label_index, unit_index, values = header
-        table = RawTable(first_number + len(tables), number, position, tuple(tokens[start:end]), end - start,
+        table = RawTable(first_number + len(tables), unit.line, position, tuple(tokens[start:end]), end - start,
                          label_index, unit_index, values)
         width = len(values)
-        position = end
-        while position < len(tokens):
-            unit_at = next((i for i in range(position + 1, len(tokens)) if is_unit[i]), None)
+        at = end
+        while at < len(tokens):
+            unit_at = next((i for i in range(at + 1, len(tokens)) if is_unit[i]), None)
             if unit_at is None:
                 break
-            label = " ".join(tokens[position:unit_at])
+            label = " ".join(tokens[at:unit_at])
             run_end = unit_at + 1
-            while run_end < len(tokens) and read_cell(tokens[run_end], codebook).status == "reported":
+            while run_end < len(tokens) and read_cell(tokens[run_end], codebook).status in ("reported",
+                                                                                              "placeholder"):
                 run_end += 1
             found = tokens[unit_at + 1:run_end]
+            line = token_lines[at]
             if len(found) != width:
-                rejected.append(RejectedLine(number, " ".join(tokens[position:run_end]), "unrecoverable_row",
+                rejected.append(RejectedLine(line, " ".join(tokens[at:run_end]), "unrecoverable_row",
                                              f"{len(found)} values for {width} value columns: which column each "
                                              "belongs to cannot be told"))
             else:
@@ -182,9 +209,9 @@ def find_spaced_tables(units: list[Unit], codebook: Codebook, first_number: int)
                 cells[label_index], cells[unit_index] = label, tokens[unit_at]
                 for column, value in zip(values, found, strict=True):
                     cells[column.cell_index] = value
-                table.rows.append(RawRow(number, tuple(cells), " ".join(tokens[position:run_end]), end - start))
-            position = run_end
+                table.rows.append(RawRow(line, tuple(cells), " ".join(tokens[at:run_end]), end - start))
+            at = run_end
         if table.rows:
             tables.append(table)
+            index = max(index, after)
     return tables, rejected
-

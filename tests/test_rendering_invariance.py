@@ -1,0 +1,50 @@
+"""Structure, not layout: every gold table of the corpus, rendered in every layout a scraper meets, gives the
+gold's observations (indicator, value, status), with nothing wrong and nothing spurious."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from govstats.evaluate import evaluate
+from govstats.pipeline import build
+from tests.conftest import CORPUS_RAW
+from tests.renderings import HTML_LAYOUTS, TEXT_LAYOUTS, render
+
+GOLD = sorted((CORPUS_RAW.parent / "gold").glob("*.json"))
+LAYOUTS = HTML_LAYOUTS + TEXT_LAYOUTS
+
+
+def score(tmp_path: Path, gold: dict, layout: str, codebook):
+    suffix, text = render(gold, codebook, layout)
+    stem = Path(gold["source"]).stem
+    documents, gold_dir = tmp_path / "documents", tmp_path / "gold"
+    documents.mkdir(parents=True)
+    gold_dir.mkdir(parents=True)
+    (documents / f"{stem}{suffix}").write_text(text, encoding="utf-8")
+    (gold_dir / f"{stem}.json").write_text(json.dumps({**gold, "source": f"{stem}{suffix}"}), encoding="utf-8")
+    result = build.run([documents])
+    [found] = evaluate(result.records, gold_dir, codebook)
+    return found, result, text
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("gold_path", GOLD, ids=lambda p: p.stem[:3])
+def test_every_gold_table_reads_the_same_in_every_layout(tmp_path, codebook, gold_path, layout):
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    found, _, _ = score(tmp_path, gold, layout, codebook)
+    report = "\n".join(found.details[:12])
+    assert found.wrong == 0, report
+    assert found.correct == found.n_gold, f"{found.correct}/{found.n_gold} in {layout}\n{report}"
+    assert found.spurious == 0, report
+
+
+def test_minified_and_pretty_html_give_identical_observations(tmp_path, codebook):
+    gold = json.loads((CORPUS_RAW.parent / "gold" / "110_pingtan_2023_table.json").read_text(encoding="utf-8"))
+    seen = []
+    for layout in ("html_pretty", "html_minified", "html_word", "html_page"):
+        _, result, _ = score(tmp_path / layout, gold, layout, codebook)
+        seen.append([(o["indicator_id"], o["value"], o["status"]) for o in result.records["observations"]])
+    assert seen[0] and all(other == seen[0] for other in seen[1:])
