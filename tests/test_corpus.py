@@ -24,6 +24,17 @@ STATED = {
     "024_jianping_weishengjiankangju_2020_mirror": ("建平县卫生健康局", 2020, None),
     "027_pingtan_2013": ("平潭综合实验区", 2013, "2014-01-10"),
     "029_pingtan_2022": ("平潭综合实验区", 2022, "2023-02-20"),
+    "120_shanghai_bangongting_2019": ("上海市人民政府办公厅", 2019, "2020-01-31"),
+    "121_qianjiang_zhoujijiedao_2020": (None, 2020, None),
+    "123_liwan_nanyuanjiedao_2020": ("广州市荔湾区人民政府南源街道办事处", 2020, "2021-01-18"),
+    "125_suijiang_huiyizhen_2021": ("会仪镇人民政府", 2021, None),
+}
+# Stated by the text but not yet recovered: strict xfail, so a fix shows up as a pass to move into STATED.
+STATED_NOT_YET = {
+    "122_hetang_guihuajiedao_2019": (("荷塘区桂花街道办事处", 2019, None),
+                                     "agency named only inside the opening sentence '现公布…年度报告'"),
+    "124_xishan_yunlinjiedao_2019": (("云林街道", 2019, None),
+                                     "title '云林街道2019年度政府信息公开工作报告': neither agency nor year found"),
 }
 
 
@@ -39,7 +50,11 @@ def test_every_document_is_catalogued(corpus):
     assert all(d["encoding"] == "utf-8" and d["n_undecodable"] == 0 for d in documents.values())
 
 
-@pytest.mark.parametrize(("doc_id", "stated"), sorted(STATED.items()))
+@pytest.mark.parametrize(("doc_id", "stated"), [
+    *sorted(STATED.items()),
+    *(pytest.param(doc_id, stated, marks=pytest.mark.xfail(strict=True, reason=reason))
+      for doc_id, (stated, reason) in sorted(STATED_NOT_YET.items())),
+])
 def test_metadata_as_the_text_states_it(corpus, doc_id, stated):
     document = next(d for d in corpus.records["documents"] if d["doc_id"] == doc_id)
     published = document["published_date"].isoformat() if document["published_date"] else None

@@ -24,12 +24,30 @@ def scores(corpus, codebook):
     return {score.doc_id: score for score in evaluate(corpus.records, GOLD, codebook)}
 
 
+# Real pages the current readers do not yet read in full (issue #10); each must still give no wrong value.
+NOT_YET_READ = {
+    "120_shanghai_bangongting_2019": "the whole report is one line of HTML: no table found",
+    "121_qianjiang_zhoujijiedao_2020": "local row 其他主动公开文件 is rejected as unassigned, not reported",
+    "124_xishan_yunlinjiedao_2019": "column printed 本年增\\减 (backslash) is not matched: blocks (五)/(六)/(八) lost",
+    "125_suijiang_huiyizhen_2021": "row printed 行政事业型收费 (型 for 性) is rejected as unassigned",
+}
+
+
 def test_every_gold_cell_is_reproduced(scores):
-    assert len(scores) == 11
+    assert len(scores) == 17
     for score in scores.values():
-        assert (score.wrong, score.missed) == (0, 0), (score.doc_id, score.details)
+        assert score.wrong == 0, (score.doc_id, score.details)
+        if score.doc_id in NOT_YET_READ:
+            continue
+        assert score.missed == 0, (score.doc_id, score.details)
         assert score.correct == score.n_gold
-    assert sum(score.n_gold for score in scores.values()) == 564
+    assert sum(score.n_gold for score in scores.values()) == 889
+
+
+@pytest.mark.xfail(strict=True, reason="issue #10: readers do not yet read these pages in full (see NOT_YET_READ)")
+@pytest.mark.parametrize("doc_id", sorted(NOT_YET_READ))
+def test_pages_not_yet_read_in_full(scores, doc_id):
+    assert scores[doc_id].missed == 0, NOT_YET_READ[doc_id]
 
 
 def test_complete_documents_have_no_spurious_cells(scores):
@@ -76,7 +94,10 @@ def test_identities_hold_where_the_document_is_consistent(corpus):
         assert len(checks) == 42 and {c["status"] for c in checks} == {"pass"}
     t4 = [c for c in corpus.records["checks"] if c["doc_id"].startswith("029_") and ".t4." in c["check_id"]]
     assert len(t4) == 3 and {c["status"] for c in t4} == {"pass"}
-    assert not [c for c in corpus.records["checks"] if c["status"] == "fail"]
+    # 125 prints 1 under 法律服务机构 and 0 under 总计 in rows 一 and (一): exactly those two sums fail
+    failed = {(c["doc_id"], c["check_id"]) for c in corpus.records["checks"] if c["status"] == "fail"}
+    assert failed == {("125_suijiang_huiyizhen_2021", "columns:t2021.t3.apply.new"),
+                      ("125_suijiang_huiyizhen_2021", "columns:t2021.t3.result.granted")}
 
 
 def _parse(tmp_path: Path, text: str, codebook, name: str = "doc.txt"):
