@@ -224,7 +224,7 @@ class Reader:
             state.group = key
             return self._use(state, cell, index)
         found = self._joined_label(cells, index, self.vocabulary.t3_rows)
-        if found is not None and key in self.vocabulary.t3_groups and not self._values_follow(cells, found[1]):
+        if found is not None and key in self.vocabulary.t3_groups and not self._values_follow(cells, found[1], piped):
             found = None  # （六）其他处理 printed as the label of its three 2021 rows
         if found is not None:
             if state.header_open or not state.columns:
@@ -236,11 +236,15 @@ class Reader:
             return self._use(state, cell, index)
         return self._unassigned(cell, index)
 
-    def _values_follow(self, cells: list[StreamCell], index: int) -> bool:
-        for cell in cells[index:index + 3]:
+    def _values_follow(self, cells: list[StreamCell], index: int, piped: bool) -> bool:
+        """Values after a label: a value cell first, or (in delimited rows) a whole row of blank cells."""
+        width = len(self.vocabulary.t3_leaf_order)
+        empties = 0
+        for cell in cells[index:index + width + 3]:
             if cell.text:
-                return is_value(cell, self.codebook)
-        return False
+                return is_value(cell, self.codebook) or (piped and empties >= width)
+            empties += 1
+        return piped and empties >= width
 
     def _t3_columns(self, state: _State) -> list[tuple[str, str]]:
         """自然人, the five 法人或其他组织 columns in the order printed, 总计; the form's order otherwise."""
