@@ -132,6 +132,8 @@ class Reader:
             self._table("t3", cell.line, state, cell.unit)  # table 3 whose header was not recognized
             code = "t3"
         if code is None:
+            if cell.in_row:
+                return self._unassigned(cell, index)  # a cell of a table row before any table's label
             return index + 1  # prose that shares the region's first line, before any table
         if code == "t2":
             return self._step_t2(cells, index, piped, state)

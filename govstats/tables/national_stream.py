@@ -23,6 +23,7 @@ class StreamCell:
     text: str
     line: int  # source line
     unit: int = 0  # 1-based position of the unit it came from
+    in_row: bool = False  # a cell of a table row (pipe text or HTML), not a word of running text
 
     @property
     def key(self) -> str:
@@ -105,9 +106,9 @@ def stream(units: list[Unit], first: int, last: int, vocabulary: Vocabulary) -> 
     for offset, (number, unit) in enumerate(enumerate(chunk, start=first)):
         if unit.is_parsed_row:
             if text.strip():
-                cells.append(StreamCell(text.strip(), start_line, start_unit))
+                cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row))
             text, skip_leading_pipe = "", False
-            cells += [StreamCell(cell.text, cell.line, number) for cell in unit.cells or ()]
+            cells += [StreamCell(cell.text, cell.line, number, True) for cell in unit.cells or ()]
             continue
         body = unit.text.strip()
         if MARKDOWN_RULE.match(body):
@@ -126,13 +127,13 @@ def stream(units: list[Unit], first: int, last: int, vocabulary: Vocabulary) -> 
         parts = body.split("|") if unit.is_row or body.endswith(" |") else [body]
         for index, part in enumerate(parts):
             if index > 0:
-                cells.append(StreamCell(text.strip(), start_line, start_unit))
+                cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row))
                 text, start_line, start_unit = "", unit.line, number
             if not text.strip():
                 start_line, start_unit = unit.line, number
             text += ("\n" if text else "") + part
     if text.strip():
-        cells.append(StreamCell(text.strip(), start_line, start_unit))
+        cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row))
     return cells, True
 
 
