@@ -20,12 +20,15 @@ SUFFIXES: dict[str, str] = {".html": "html", ".htm": "html", ".xhtml": "html", "
 
 _HTML_START = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
                          re.IGNORECASE | re.DOTALL)
-_TABLE_TAGS = re.compile(r"<(?:table|tr|td|th)[\s>]", re.IGNORECASE)
+_TABLE_TAGS = re.compile(r"<(?:tr|td|th)[\s>]", re.IGNORECASE)
+_TABLE_START = re.compile(r"<table[\s>]", re.IGNORECASE)
 
 
 def sniff(suffix: str, text: str) -> str:
     """The reader for a file: by its suffix, except text that is really HTML (a saved page named .txt)."""
     name = SUFFIXES.get(suffix.lower(), "text")
-    if name == "text" and (_HTML_START.match(text[:4096]) or len(_TABLE_TAGS.findall(text[:200_000])) >= 8):
+    head = text[:200_000]
+    markup = _HTML_START.match(head) or (_TABLE_START.search(head) and len(_TABLE_TAGS.findall(head)) >= 6)
+    if name == "text" and markup:
         return "html"
     return name
