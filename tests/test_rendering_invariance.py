@@ -58,3 +58,19 @@ def test_minified_and_pretty_html_give_identical_observations(tmp_path, codebook
         _, result, _ = score(tmp_path / layout, gold, layout, codebook)
         seen.append([(o["indicator_id"], o["value"], o["status"]) for o in result.records["observations"]])
     assert seen[0] and all(other == seen[0] for other in seen[1:])
+
+
+@pytest.mark.parametrize("layout", ["html_pretty", "html_minified", "html_word", "html_page", "pipes", "markdown",
+                                    "spaces", "one_cell_per_line"])
+def test_every_observation_points_at_its_cell_in_the_source(tmp_path, codebook, layout):
+    gold = json.loads((CORPUS_RAW.parent / "gold" / "110_pingtan_2023_table.json").read_text(encoding="utf-8"))
+    _, result, text = score(tmp_path, gold, layout, codebook)
+    lines = text.split("\n")
+    observations = result.records["observations"]
+    assert observations and all(o["source_column"] is not None for o in observations)
+    for o in observations:
+        at = lines[o["source_line"] - 1][o["source_column"] - 1:]
+        if layout.startswith("html"):
+            assert at[:3].lower() == "<td", (o["indicator_id"], at[:40])
+        else:
+            assert at.startswith(o["raw_value"] or ""), (o["indicator_id"], at[:40])

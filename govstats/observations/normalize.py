@@ -121,7 +121,9 @@ def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, t
                 indicator = None
             else:
                 state.seen.add(indicator.indicator_id)
-        place = CellPlace(doc_id, table.number, row_number, column_number, row.line)
+        index = column.cell_index
+        place = CellPlace(doc_id, table.number, row_number, column_number, row.line,
+                          row.columns[index] if index < len(row.columns) else None)
         result.observations.append(_observation(place, column.label, template, split, level, indicator, reading,
                                                 value_text, printed_unit, flags, codebook))
 
@@ -147,6 +149,7 @@ class CellPlace:
     row_number: int
     column_number: int
     line: int
+    column: int | None = None  # source column of the cell's start, where the reader knows it
 
 
 def _observation(place: CellPlace, column_label: str, template: str | None, split: SplitLabel,
@@ -192,6 +195,7 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
         "status": reading.status,
         "flags": ";".join(sorted(set(flags))) or None,
         "source_line": place.line,
+        "source_column": place.column,
     }
 
 
@@ -211,7 +215,7 @@ def normalize_national(table: NationalTable, number: int, doc_id: str, matcher: 
         else:
             seen.add(indicator.indicator_id)
         split = split_label(cell.row_label)
-        place = CellPlace(doc_id, number, cell.row_number, cell.column_number, cell.line)
+        place = CellPlace(doc_id, number, cell.row_number, cell.column_number, cell.line, cell.source_column)
         result.observations.append(_observation(place, cell.column_label, table.template, split, split.level,
                                                 indicator, read_cell(cell.raw, codebook), cell.raw, None, flags,
                                                 codebook))

@@ -15,8 +15,8 @@ than ``MAX_DEPTH`` is read as flat text, so hostile markup cannot exhaust the st
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections import defaultdict
 
 from govstats.tables.model import Cell, Grid, Layout, Overlong, Row, TextBlock
 from govstats.text.repair import repair_line
@@ -34,7 +34,8 @@ _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "
                    "select", "button", "textarea"})
 _CELL = ("td", "th")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_CELL_START = re.compile(r"<t[dh](?=[\s>/])", re.IGNORECASE)
+_CELL_SCAN = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|<(t[dh])(?=[\s>/])",
+                        re.IGNORECASE | re.DOTALL)
 
 
 def _tag(element) -> str:
@@ -100,37 +101,34 @@ def _is_grid(table) -> bool:
     return not texts or linked * 2 < len(texts)
 
 
-class _Columns:
-    """Source columns of cell start tags: the k-th ``<td``/``<th`` of a line is its k-th cell element."""
+class _CellStarts:
+    """Where each cell's start tag is in the source: the k-th ``<td``/``<th`` outside comments, scripts and
+    styles is the k-th cell element of the tree. If the counts differ (the parser invented or dropped a cell),
+    positions fall back to the parser's line and no column."""
 
-    def __init__(self, source_lines: list[str], root) -> None:
-        self.lines = source_lines
-        self.by_line: dict[int, list] = defaultdict(list)
-        for cell in root.iter("td", "th"):
-            if cell.sourceline:
-                self.by_line[cell.sourceline].append(cell)
-        self.found: dict[int, dict[int, int]] = {}
+    def __init__(self, source: str, root) -> None:
+        elements = list(root.iter("td", "th"))
+        self.alive = elements  # lxml keeps one proxy per node only while it is referenced: ids stay valid
+        starts = [m.start() for m in _CELL_SCAN.finditer(source) if m.group(2)]
+        self.found: dict[int, tuple[int, int]] = {}
+        if len(starts) == len(elements):
+            line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+            for element, offset in zip(elements, starts, strict=True):
+                line = bisect.bisect_right(line_starts, offset)
+                self.found[id(element)] = (line, offset - line_starts[line - 1] + 1)
 
-    def column(self, cell) -> int | None:
-        line = cell.sourceline
-        if not line or line > len(self.lines):
-            return None
-        if line not in self.found:
-            starts = [m.start() + 1 for m in _CELL_START.finditer(self.lines[line - 1])]
-            elements = self.by_line.get(line, [])
-            self.found[line] = ({id(e): s for e, s in zip(elements, starts, strict=True)}
-                                if len(starts) == len(elements) else {})
-        return self.found[line].get(id(cell))
+    def position(self, cell) -> tuple[int | None, int | None]:
+        return self.found.get(id(cell), (cell.sourceline, None))
 
 
 class _Walker:
-    def __init__(self, columns: _Columns, max_chars: int) -> None:
+    def __init__(self, starts: _CellStarts, max_chars: int) -> None:
         self.blocks: list[TextBlock | Grid] = []
         self.overlong: list[Overlong] = []
         self.max_chars = max_chars
         self.parts: list[str] = []
         self.line = 0
-        self.columns = columns
+        self.starts = starts
 
     def text(self, value: str | None, line: int | None) -> None:
         if value and value.strip():
@@ -159,13 +157,14 @@ class _Walker:
                     c += 1
                 rowspan = min(_span(element, "rowspan"), len(rows) - r)
                 colspan = _span(element, "colspan")
-                cells.append(Cell(_cell_text(element), element.sourceline or row.sourceline or self.line,
-                                  self.columns.column(element), r, c, rowspan, colspan))
+                line, column = self.starts.position(element)
+                cells.append(Cell(_cell_text(element), line or row.sourceline or self.line, column, r, c, rowspan,
+                                  colspan))
                 for dr in range(1, rowspan):
                     taken.update((r + dr, c + dc) for dc in range(colspan))
                 c += colspan
             if cells:
-                line = row.sourceline or cells[0].line
+                line = cells[0].line
                 raw = " | ".join(cell.text for cell in cells) + " |"
                 if len(raw) > self.max_chars:
                     self.overlong.append(Overlong(line, len(raw), raw[:200]))
@@ -217,7 +216,7 @@ def read_html(text: str, max_line_chars: int) -> Layout:
         root = lxml_html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):
         return Layout([], "html")
-    walker = _Walker(_Columns(source.split("\n"), root), max_line_chars)
+    walker = _Walker(_CellStarts(source, root), max_line_chars)
     walker.walk(root)
     walker.flush()
     return Layout(walker.blocks, "html", walker.overlong)

@@ -44,6 +44,7 @@ class LocatedCell:
     row_number: int
     column_number: int
     flags: tuple[str, ...] = ()
+    source_column: int | None = None  # 1-based column of the cell's start in its source line
 
 
 @dataclass
@@ -323,7 +324,9 @@ class Reader:
             placed = values
         elif width and len(filled) == 1 and filled[0].text.isdigit() and len(filled[0].text) == width:
             digits = filled[0]  # cells glued without delimiters: split only when every cell is one digit
-            placed = [StreamCell(ch, digits.line, digits.unit) for ch in digits.text]
+            placed = [StreamCell(ch, digits.line, digits.unit, digits.in_row,
+                                 None if digits.column is None else digits.column + i)
+                      for i, ch in enumerate(digits.text)]
             flags = ("split_glued_digits",)
         printed = " ".join(c.text for c in label_cells) or None
         if placed is None and not filled and position >= len(cells) and label_cells:
@@ -347,7 +350,7 @@ class Reader:
         for number, ((column_key, column_label), value) in enumerate(zip(state.columns, placed, strict=True),
                                                                      start=1):
             table.cells.append(LocatedCell(printed or "", row_key or "", column_label, column_key, value.text,
-                                           value.line, state.row_number, number, flags))
+                                           value.line, state.row_number, number, flags, value.column))
             table.lines.add(value.line)
         for p in run:
             self.used.add(p)

@@ -15,6 +15,7 @@ from govstats.tables.model import Unit
 from govstats.tables.national_labels import END_OF_TABLES, Vocabulary
 from govstats.text.keys import label_key
 
+_WORD = re.compile(r"\S+")
 MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 
 
@@ -24,6 +25,7 @@ class StreamCell:
     line: int  # source line
     unit: int = 0  # 1-based position of the unit it came from
     in_row: bool = False  # a cell of a table row (pipe text or HTML), not a word of running text
+    column: int | None = None  # 1-based source column where its text starts, where known
 
     @property
     def key(self) -> str:
@@ -95,46 +97,62 @@ def stream(units: list[Unit], first: int, last: int, vocabulary: Vocabulary) -> 
     """
     chunk = units[first - 1:last]
     if not any(unit.is_row for unit in chunk):
-        cells = []
-        for number, unit in enumerate(chunk, start=first):
-            for part in unit.text.split():
-                cells += [StreamCell(piece, unit.line, number) for piece in vocabulary.segment(part)]
-        return cells, False
+        return [cell for number, unit in enumerate(chunk, start=first) for cell in _words(unit, number, vocabulary)
+                ], False
     cells: list[StreamCell] = []
-    text, start_line, start_unit = "", chunk[0].line, first
+    text, start_line, start_unit, start_column = "", chunk[0].line, first, None
     skip_leading_pipe = False
+
+    def close() -> None:
+        cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row, start_column))
+
     for offset, (number, unit) in enumerate(enumerate(chunk, start=first)):
         if unit.is_parsed_row:
             if text.strip():
-                cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row))
+                close()
             text, skip_leading_pipe = "", False
-            cells += [StreamCell(cell.text, cell.line, number, True) for cell in unit.cells or ()]
+            cells += [StreamCell(cell.text, cell.line, number, True, cell.column) for cell in unit.cells or ()]
             continue
         body = unit.text.strip()
+        at = len(unit.text) - len(unit.text.lstrip())  # 0-based source offset of body
         if MARKDOWN_RULE.match(body):
             continue  # |---|---| under a markdown header
         if skip_leading_pipe and body.startswith("|"):
-            body = body[1:]
+            body, at = body[1:], at + 1
         skip_leading_pipe = False
         if not unit.is_row and body and not text.strip():
             if vocabulary.is_label(label_key(body)):
                 body += " |"  # a label alone on its line ends its cell, even if its "|" comes on the next line
                 skip_leading_pipe = True
             elif not _continues_into_pipe(chunk, offset):  # a line of its own (text extracted from a PDF)
-                cells += [StreamCell(piece, unit.line, number) for part in body.split()
-                          for piece in vocabulary.segment(part)]
+                cells += _words(unit, number, vocabulary)
                 continue
         parts = body.split("|") if unit.is_row or body.endswith(" |") else [body]
         for index, part in enumerate(parts):
             if index > 0:
-                cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row))
-                text, start_line, start_unit = "", unit.line, number
+                close()
+                text, start_line, start_unit, start_column = "", unit.line, number, None
             if not text.strip():
                 start_line, start_unit = unit.line, number
+                start_column = at + len(part) - len(part.lstrip()) + 1 if part.strip() else None
             text += ("\n" if text else "") + part
+            at += len(part) + 1
     if text.strip():
-        cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row))
+        close()
     return cells, True
+
+
+def _words(unit: Unit, number: int, vocabulary: Vocabulary) -> list[StreamCell]:
+    """Running text split at white space, each word cut at the labels it glues together."""
+    cells = []
+    for match in _WORD.finditer(unit.text):
+        pieces = vocabulary.segment(match.group())
+        exact = "".join(pieces) == match.group()  # else folding changed the text: only the first start is known
+        column: int | None = match.start() + 1
+        for piece in pieces:
+            cells.append(StreamCell(piece, unit.line, number, False, column))
+            column = column + len(piece) if exact and column is not None else None
+    return cells
 
 
 # -- the reader -------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ class RawRow:
     cells: tuple[str, ...]
     raw: str
     n_raw_cells: int
+    columns: tuple[int | None, ...] = ()  # source column of each cell's start, where known
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def find_tables(units: list[Unit], codebook: Codebook) -> TableScan:
                 rejected.append(RejectedLine(number, line, "table_too_long",
                                              f"row beyond the limit of {max_rows:,} rows per table"))
             else:
-                table.rows.append(RawRow(number, cells, line, n_raw))
+                table.rows.append(RawRow(number, cells, line, n_raw, tuple(c.column for c in unit.cells or ())))
     return TableScan(tables, rejected, sum(len(block) for block in blocks))
 
 
