@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from govstats import codebook as codebook_module
 from govstats.observations.matching import LabelMatcher
-from govstats.observations.values import ABSURD_MAGNITUDE, chinese_numeral, read_cell
 from govstats.pipeline.build import process_document
 from govstats.readers.text import split_cells
 from govstats.tables.t2014 import read_header
 from govstats.text.keys import compact, compact_lines, label_key, replace_chars, split_label
+from govstats.text.values import ABSURD_MAGNITUDE, chinese_numeral, read_cell
 
 CODEBOOK = codebook_module.load()
 MATCHER = LabelMatcher(CODEBOOK)

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from govstats.codebook import Codebook, Indicator
 from govstats.observations.matching import LabelMatcher
-from govstats.observations.values import Cell, read_cell
 from govstats.tables.national import NationalTable
 from govstats.tables.t2014 import RawRow, RawTable
 from govstats.text.keys import SplitLabel, cell_key, split_label
+from govstats.text.values import Cell, read_cell
 
 
 @dataclass

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 
 from govstats.codebook import Codebook
-from govstats.observations.values import read_cell
 from govstats.tables.model import Unit
 from govstats.tables.national_labels import END_OF_TABLES, Vocabulary
 from govstats.text.keys import label_key
+from govstats.text.values import read_cell
 
 _WORD = re.compile(r"\S+")
 MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
-from govstats.observations.values import read_cell
 from govstats.tables.model import Unit
 from govstats.text.keys import cell_key
+from govstats.text.values import read_cell
 
 _NUMERIC = re.compile(r"^[+-]?[0-9][0-9,.]*$")
 
