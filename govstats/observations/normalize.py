@@ -109,10 +109,12 @@ def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, t
 
     for column_number, column in enumerate(table.value_columns, start=1):
         flags = list(row_flags)
-        value_text = _cell(row.cells, column.cell_index)
+        index = column.cell_index
+        value_text = _cell(row.cells, index)
         printed_unit = unit_cell if unit_cell and not number_in_unit else None
         if number_in_unit and len(table.value_columns) == 1 and not value_text.strip():
             value_text, flags = unit_cell, [*flags, "value_in_unit_column"]
+            index = table.unit_index if table.unit_index is not None else index
         reading = read_cell(value_text, codebook)
         indicator = _indicator_for(node, column.label, template, matcher, flags, match_flag)
         if indicator is not None:
@@ -121,7 +123,6 @@ def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, t
                 indicator = None
             else:
                 state.seen.add(indicator.indicator_id)
-        index = column.cell_index
         place = CellPlace(doc_id, table.number, row_number, column_number, row.line,
                           row.columns[index] if index < len(row.columns) else None)
         result.observations.append(_observation(place, column.label, template, split, level, indicator, reading,

@@ -40,9 +40,11 @@ _CELL_SCAN = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|
 
 def _tag(element) -> str:
     tag = element.tag
-    if not isinstance(tag, str):
+    if type(tag) is not str:
         return ""  # comment, processing instruction or entity left by the parser
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()  # "o:p" and namespaced Word tags
+    if ":" in tag or "}" in tag:  # "o:p" and namespaced Word tags
+        return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+    return tag  # libxml2's HTML parser lower-cases element names
 
 
 def _text_of(element) -> str:
@@ -63,7 +65,8 @@ def _text_of(element) -> str:
 
 
 def _cell_text(element) -> str:
-    return repair_line("".join(_text_of(element).split()).replace("|", "｜"))
+    text = "".join(_text_of(element).split()).replace("|", "｜")
+    return text if text.isascii() and "&" not in text and "<" not in text else repair_line(text)
 
 
 def _own_rows(table) -> list:
@@ -89,16 +92,21 @@ def _span(cell, name: str) -> int:
     return min(max(value, 1), MAX_SPAN)
 
 
-def _is_grid(table) -> bool:
-    """A statistics table holds no other table and is not a block of links."""
-    rows = _own_rows(table)
-    cells = [cell for row in rows for cell in _own_cells(row)]
-    if not cells or any(_tag(node) == "table" for cell in cells for node in cell.iterdescendants()):
-        return False
-    texts = [text for text in map(_cell_text, cells) if text]
-    linked = sum(1 for cell in cells if _cell_text(cell) and _cell_text(cell) == "".join(
-        "".join(_text_of(a) for a in cell.iter("a")).split()).replace("|", "｜"))
-    return not texts or linked * 2 < len(texts)
+def _grid_texts(table) -> dict[int, str] | None:
+    """Each cell's text (by element id) if the table is a statistics table, else None: a statistics table
+    holds no other table and is not a block of links."""
+    cells = [cell for row in _own_rows(table) for cell in _own_cells(row)]
+    if not cells or any(True for cell in cells for _ in cell.iter("table") if _ is not cell):
+        return None
+    texts = {id(cell): _cell_text(cell) for cell in cells}
+    filled = [cell for cell in cells if texts[id(cell)]]
+    linked = sum(1 for cell in filled if texts[id(cell)] == _link_text(cell))
+    return texts if not filled or linked * 2 < len(filled) else None
+
+
+def _link_text(cell) -> str | None:
+    links = list(cell.iter("a"))
+    return "".join("".join(_text_of(a) for a in links).split()).replace("|", "｜") if links else None
 
 
 class _CellStarts:
@@ -145,7 +153,7 @@ class _Walker:
             else:
                 self.blocks.append(TextBlock(repair_line(text), self.line))
 
-    def grid(self, table) -> None:
+    def grid(self, table, texts: dict[int, str]) -> None:
         grid = Grid(sum(isinstance(b, Grid) for b in self.blocks) + 1, "html")
         taken: set[tuple[int, int]] = set()
         rows = _own_rows(table)
@@ -158,7 +166,7 @@ class _Walker:
                 rowspan = min(_span(element, "rowspan"), len(rows) - r)
                 colspan = _span(element, "colspan")
                 line, column = self.starts.position(element)
-                cells.append(Cell(_cell_text(element), line or row.sourceline or self.line, column, r, c, rowspan,
+                cells.append(Cell(texts[id(element)], line or row.sourceline or self.line, column, r, c, rowspan,
                                   colspan))
                 for dr in range(1, rowspan):
                     taken.update((r + dr, c + dc) for dc in range(colspan))
@@ -188,8 +196,9 @@ class _Walker:
                 continue
             if tag in _BLOCK:
                 self.flush()
-            if tag == "table" and _is_grid(element):
-                self.grid(element)
+            texts = _grid_texts(element) if tag == "table" else None
+            if texts is not None:
+                self.grid(element, texts)
                 self.text(element.tail, element.sourceline)
                 continue
             if depth >= MAX_DEPTH:  # too deep to walk: its text as one block

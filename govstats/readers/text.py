@@ -11,20 +11,20 @@ from govstats.tables.model import Cell, Grid, Layout, Overlong, Row, TextBlock
 from govstats.text.repair import repair_line
 
 PIPE = "|"
+_BLANK = " \t\u3000\u00a0"
 
 
 def pipe_cells(line: str, number: int, row: int) -> tuple[Cell, ...]:
     """The cells of a pipe line, each with its source column (1-based, where its text starts)."""
-    cells: list[Cell] = []
-    start = 0
     stripped = line.lstrip()
-    if stripped.startswith(PIPE):
-        start = len(line) - len(stripped) + 1
+    start = len(line) - len(stripped) + 1 if stripped.startswith(PIPE) else 0
+    cells = []
+    position = start
     for index, part in enumerate(line[start:].split(PIPE)):
-        text = part.strip(" \t\u3000\u00a0")
-        offset = start + (len(part) - len(part.lstrip(" \t\u3000\u00a0")))
-        cells.append(Cell(text, number, offset + 1, row, index))
-        start += len(part) + 1
+        text = part.strip(_BLANK)
+        column = position + 1 + (len(part) - len(part.lstrip(_BLANK)) if text else 0)
+        cells.append(Cell(text, number, column, row, index))
+        position += len(part) + 1
     return tuple(cells)
 
 

@@ -4,6 +4,9 @@ A reader turns a document into a ``Layout``: its text blocks and its tables in r
 ``Grid`` of located cells (source line and column, row and column index after ``rowspan``/``colspan``
 expansion). Template readers never see markup or line breaks: they walk the layout's ``units``, one per text
 block or table row, so the same table gives the same units however its source was laid out.
+
+Records are plain slotted dataclasses (not frozen: readers create one per cell, and a frozen dataclass is
+several times slower to create); nothing changes them after the reader.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Literal
 GridKind = Literal["html", "pipe"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cell:
     """One cell as printed (``text`` with white space collapsed; normalized only later, for matching)."""
 
@@ -27,7 +30,7 @@ class Cell:
     colspan: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Row:
     """The cells that start in one table row (a spanned cell appears only in the row where it starts)."""
 
@@ -58,7 +61,7 @@ class Grid:
         return matrix
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TextBlock:
     text: str
     line: int
@@ -67,7 +70,7 @@ class TextBlock:
 Block = TextBlock | Grid
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Unit:
     """What template readers walk: a text block, or one row of a grid (``cells`` set)."""
 
@@ -87,7 +90,7 @@ class Unit:
         return self.kind == "html"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Overlong:
     """A line or block over the length limit: left out of the layout (reading it could take unbounded time)."""
 
