@@ -48,20 +48,8 @@ def _tag(element) -> str:
 
 
 def _text_of(element) -> str:
-    """All text inside an element, skipped elements (scripts, styles …) left out."""
-    parts: list[str] = []
-    stack: list[tuple[object, bool]] = [(element, False)]
-    while stack:
-        node, closing = stack.pop()
-        if closing or _tag(node) in _SKIP:
-            if node is not element and node.tail:
-                parts.append(node.tail)
-            continue
-        if node.text:
-            parts.append(node.text)
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node))
-    return "".join(parts)
+    """All text inside an element (skipped elements were removed from the tree after parsing)."""
+    return "".join(element.itertext())
 
 
 def _cell_text(element) -> str:
@@ -85,8 +73,11 @@ def _own_cells(row) -> list:
 
 
 def _span(cell, name: str) -> int:
+    text = cell.get(name)
+    if text is None:
+        return 1
     try:
-        value = int(str(cell.get(name, "1")).strip() or 1)
+        value = int(text.strip() or 1)
     except ValueError:
         return 1
     return min(max(value, 1), MAX_SPAN)
@@ -225,6 +216,7 @@ def read_html(text: str, max_line_chars: int) -> Layout:
         root = lxml_html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):
         return Layout([], "html")
+    etree.strip_elements(root, *_SKIP, with_tail=False)
     walker = _Walker(_CellStarts(source, root), max_line_chars)
     walker.walk(root)
     walker.flush()

@@ -50,7 +50,8 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
     index = 0
     while index < len(units):
         unit = units[index]
-        key = label_key(unit.text) if unit.text.strip() else ""
+        # a parsed row's cells are tested one by one (_has_anchor_cell), never its joined text
+        key = label_key(unit.text) if unit.text.strip() and not unit.is_parsed_row else ""
         title = key and not _is_prose(unit) and vocabulary.is_anchor(key)
         inline = key and vocabulary.block_of(key) is not None  # tables flattened into a prose line
         if title or inline or _has_anchor_cell(unit, vocabulary):
@@ -58,11 +59,12 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
             probe = index + 1
             while probe < len(units):
                 following = units[probe]
-                probe_key = label_key(following.text) if following.text.strip() else ""
-                if any(word in probe_key for word in END_OF_TABLES) and not following.is_row:
-                    break
-                if _is_prose(following) and not (probe_key and vocabulary.is_anchor(probe_key)):
-                    break
+                if not following.is_row:  # a table row never ends a region
+                    probe_key = label_key(following.text) if following.text.strip() else ""
+                    if any(word in probe_key for word in END_OF_TABLES):
+                        break
+                    if _is_prose(following) and not (probe_key and vocabulary.is_anchor(probe_key)):
+                        break
                 if following.text.strip():
                     end = probe
                 probe += 1
