@@ -4,9 +4,13 @@ gold's observations (indicator, value, status), with nothing wrong and nothing s
 from __future__ import annotations
 
 import json
+import random
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govstats.evaluate import evaluate
 from govstats.pipeline import build
@@ -74,3 +78,35 @@ def test_every_observation_points_at_its_cell_in_the_source(tmp_path, codebook, 
             assert at[:3].lower() == "<td", (o["indicator_id"], at[:40])
         else:
             assert at.startswith(o["raw_value"] or ""), (o["indicator_id"], at[:40])
+
+
+def _observed(tmp_path: Path, name: str, text: str) -> list[tuple]:
+    folder = tmp_path / name
+    folder.mkdir(parents=True)
+    (folder / "report.txt" if name.endswith("txt") else folder / "report.html").write_text(text, encoding="utf-8")
+    return [(o["indicator_id"], o["value"], o["status"]) for o in build.run([folder]).records["observations"]]
+
+
+def test_a_saved_page_named_txt_is_read_as_html(tmp_path, codebook):
+    gold = json.loads((CORPUS_RAW.parent / "gold" / "036_kirogov_fixture_hangzhou_style_2025.json").read_text("utf-8"))
+    _, text = render(gold, codebook, "html_page")
+    assert _observed(tmp_path, "as_txt", text) == _observed(tmp_path, "as_html", text) != []
+
+
+BREAKS = ("", "\n", "\r\n", " ", "\n\t\t", "\n\n")
+SPANS_110 = json.loads((CORPUS_RAW.parent / "gold" / "110_pingtan_2023_table.json").read_text(encoding="utf-8"))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_white_space_and_tag_case_between_tags_never_change_observations(tmp_path_factory, codebook, seed):
+    """Any mix of line breaks, indentation and tag case between the tags of the same table reads the same."""
+    _, text = render(SPANS_110, codebook, "html_spans")
+    baseline = _observed(tmp_path_factory.mktemp("base"), "base", text)
+    assert len(baseline) == 200
+    chooser = random.Random(seed)
+    compact = re.sub(r">\s+<", "><", text)
+    parts = compact.split("><")
+    shuffled = parts[0] + "".join(f">{chooser.choice(BREAKS)}<{part.upper() if chooser.random() < 0.2 and part[:2] in ('td', 'tr', '/t') else part}"
+                                  for part in parts[1:])
+    assert _observed(tmp_path_factory.mktemp("laid"), "laid", shuffled) == baseline
