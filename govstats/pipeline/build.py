@@ -271,6 +271,11 @@ class Plan:
     ids: list[str]
     keys: list[str | None]
 
+    @property
+    def all_paths(self) -> list[Path]:
+        """Every input path the build names (read or not)."""
+        return list(self.paths)
+
 
 def plan(inputs: list[Path], cache: DocumentCache | None = None) -> Plan:
     """Find the input documents (raises InputError when there are none)."""
