@@ -173,7 +173,7 @@ def _build(args: argparse.Namespace) -> int:
         summary.append(f"  time:          {time.perf_counter() - started:.2f} s: documents ({stages}; summed over "
                        f"processes), outputs ({outputs})")
         if cache:
-            summary.append(f"  incremental:   {cache.hits} documents reused, {cache.misses} read")
+            summary.append(f"  incremental:   {cache.summary()}")
         print("\n".join(summary))
         for line in tally.problem_lines():
             print(line)
