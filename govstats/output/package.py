@@ -146,9 +146,9 @@ def check_output(output_dir: Path, inputs: Iterable[Path]) -> None:
     (its own files in ``data/``, ``datapackage.json``, its ``.govstats-*`` folders)."""
     check_target(output_dir)
     names = owned_names(output_dir, claimed_names())
-    bases = {Path(os.path.abspath(output_dir)), output_dir.resolve()}
+    bases = {Path(os.path.abspath(output_dir)), Path(os.path.realpath(output_dir))}
     for path in inputs:
-        for seen in {Path(os.path.abspath(path)), path.resolve()}:
+        for seen in {Path(os.path.abspath(path)), Path(os.path.realpath(path))}:
             for base in bases:
                 if seen != base and base not in seen.parents:
                     continue

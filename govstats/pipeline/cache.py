@@ -89,12 +89,14 @@ class DocumentCache:
         self._planned: dict[str, str] = {}  # key → SHA-256 of the file when the build was planned
         self._clean()
 
-    def key(self, path: Path, doc_id: str, source_file: str) -> str | None:
-        try:
-            with open(path, "rb") as handle:
-                content = hashlib.file_digest(handle, "sha256").hexdigest()
-        except OSError:
-            return None  # unreadable: processed (and reported) every time
+    def key(self, path: Path, doc_id: str, source_file: str, content: str | None = None) -> str | None:
+        """The entry key of a document; ``content``: the SHA-256 of its bytes when already known."""
+        if content is None:
+            try:
+                with open(path, "rb") as handle:
+                    content = hashlib.file_digest(handle, "sha256").hexdigest()
+            except OSError:
+                return None  # unreadable: processed (and reported) every time
         key = hashlib.sha256(f"{content}|{doc_id}|{source_file}|{code_fingerprint()}".encode()).hexdigest()
         self._planned[key] = content
         return key
