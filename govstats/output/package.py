@@ -7,6 +7,7 @@ crash never leaves a half-written package. Every writer is deterministic: same i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import time
@@ -18,7 +19,7 @@ from govstats import __version__
 from govstats.codebook import Codebook
 from govstats.output import schemas
 from govstats.output.publish import DATA_DIR, DESCRIPTOR, TargetError, check_target, owned_names, publish
-from govstats.output.sink import ROW_GROUP_ROWS, ResourceWriter
+from govstats.output.sink import ROW_GROUP_ROWS, ResourceWriter, close_all, close_parquet
 from govstats.output.tally import Tally
 
 if TYPE_CHECKING:
@@ -110,8 +111,7 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
                 writers["checks"].extend(result.checks)
                 writers["rejections"].extend(result.rejections)
         finally:
-            for writer in writers.values():
-                writer.close()
+            close_all([writer.close for writer in writers.values()])
         for failure in failures:
             tally.fail(failure)
         if tally.n_failures:
@@ -186,8 +186,7 @@ def write_partitioned_by_year(data: Path) -> None:
                                                      compression="zstd")
                 writers[year].write_batch(selected, row_group_size=ROW_GROUP_ROWS)
     finally:
-        for writer in writers.values():
-            writer.close()
+        close_all([functools.partial(close_parquet, writer) for writer in writers.values()])
 
 
 def indicator_records(codebook: Codebook) -> list[dict]:
