@@ -139,7 +139,8 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         planned = build.plan(inputs, cache)
-    except build.InputError as error:
+        package.check_output(args.output, planned.all_paths)
+    except (build.InputError, package.TargetError) as error:
         print(f"govstats: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     tally = Tally(load())
@@ -156,6 +157,9 @@ def _build(args: argparse.Namespace) -> int:
         if failure.n_failures > 20:
             print(f"  … and {failure.n_failures - 20} more", file=sys.stderr)
         return EXIT_SCHEMA
+    except package.TargetError as error:
+        print(f"govstats: error: {error}; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as error:
         print(f"govstats: error: cannot write outputs to {args.output}: {error}", file=sys.stderr)
         return EXIT_WRITE
@@ -169,7 +173,7 @@ def _build(args: argparse.Namespace) -> int:
         summary.append(f"  time:          {time.perf_counter() - started:.2f} s: documents ({stages}; summed over "
                        f"processes), outputs ({outputs})")
         if cache:
-            summary.append(f"  incremental:   {cache.hits} documents reused, {cache.misses} read")
+            summary.append(f"  incremental:   {cache.summary()}")
         print("\n".join(summary))
         for line in tally.problem_lines():
             print(line)

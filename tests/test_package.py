@@ -136,3 +136,54 @@ def test_descriptor_declares_keys_and_missing_values(seed_build):
     assert observations["schema"]["missingValues"] == [""]
     assert descriptor["licenses"] and descriptor["version"] and descriptor["sources"]
     assert io.StringIO((seed_build[1] / "datapackage.json").read_text(encoding="utf-8")).read().startswith("{")
+
+
+def test_text_longer_than_an_excel_cell_is_cut_visibly_and_flagged_in_the_workbook_only(tmp_path):
+    from openpyxl import load_workbook
+
+    label = "行政许可" + "很长的说明文字" * 6000  # 42,004 characters, no parentheses
+    document = tmp_path / "long_label.txt"
+    document.write_text(f"统计指标 | 单位 | 统计数 |\n{label} | 件 | 2 |\n", encoding="utf-8")
+    build_into([document], tmp_path / "out")
+    data = tmp_path / "out" / "data"
+    frame = pd.read_csv(data / "observations.csv", encoding="utf-8-sig")
+    assert frame["row_label"].tolist() == [label]  # whole in CSV and Parquet, not flagged there
+    assert pd.read_parquet(data / "observations.parquet")["row_label"].tolist() == [label]
+    assert "cut_in_workbook" not in str(frame["flags"].tolist())
+    book = load_workbook(data / "govstats.xlsx", read_only=True)
+    rows = list(book["observations"].iter_rows(values_only=True))
+    header, [row] = rows[0], rows[1:]
+    cell = row[header.index("row_label")]
+    assert len(cell) <= 32_767 and label.startswith(cell.split(" …[cut:")[0])
+    assert cell.endswith("[cut: 42,004 characters, an Excel cell holds 32,767; the whole text is in "
+                         "data/observations.csv and .parquet]")
+    assert "cut_in_workbook" in row[header.index("flags")].split(";")
+    readme = [r[0] for r in book["README"].iter_rows(values_only=True) if r[0]]
+    assert any(line.startswith("observations!") and "42,004 characters" in line for line in readme)
+
+
+FULL_DISK_AT_CLOSE = r"""
+import errno, sys
+import pyarrow.parquet as pq
+real = pq.ParquetWriter.close
+def full(self):
+    if str(self.where).endswith("observations.parquet"):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return real(self)
+pq.ParquetWriter.close = full
+from govstats import cli
+sys.exit(cli.main(["build", "--no-xlsx", "--output", sys.argv[1]]))
+"""
+
+
+def test_a_write_error_gives_one_clean_message_and_no_stray_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    completed = subprocess.run([sys.executable, "-c", FULL_DISK_AT_CLOSE, str(tmp_path / "out")], cwd=root,
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 4
+    assert completed.stderr.strip().splitlines() == [
+        f"govstats: error: cannot write outputs to {tmp_path / 'out'}: [Errno 28] No space left on device"]
+    assert not (tmp_path / "out" / "data").exists() and list((tmp_path / "out").iterdir()) == []

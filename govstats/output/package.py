@@ -7,7 +7,9 @@ crash never leaves a half-written package. Every writer is deterministic: same i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from govstats import __version__
 from govstats.codebook import Codebook
 from govstats.output import schemas
-from govstats.output.publish import DATA_DIR, DESCRIPTOR, publish
-from govstats.output.sink import ROW_GROUP_ROWS, ResourceWriter
+from govstats.output.publish import DATA_DIR, DESCRIPTOR, TargetError, check_target, owned_names, publish
+from govstats.output.sink import ROW_GROUP_ROWS, ResourceWriter, close_all, close_parquet
 from govstats.output.tally import Tally
 
 if TYPE_CHECKING:
@@ -109,8 +111,7 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
                 writers["checks"].extend(result.checks)
                 writers["rejections"].extend(result.rejections)
         finally:
-            for writer in writers.values():
-                writer.close()
+            close_all([writer.close for writer in writers.values()])
         for failure in failures:
             tally.fail(failure)
         if tally.n_failures:
@@ -127,10 +128,37 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
             timings["xlsx"] = time.perf_counter() - started
         write_descriptor(staging / DESCRIPTOR, codebook)
 
-    publish(output_dir, write_into)
+    publish(output_dir, write_into, claimed_names())
 
 
 BY_YEAR = "observations_by_year"
+
+
+def claimed_names() -> set[str]:
+    """Every name the build may write in ``data/``: owned (replaced, or deleted when not written again) even
+    in a folder whose package has no manifest yet. Any other entry of ``data/`` is the user's."""
+    return {f"{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")} | {WORKBOOK, BY_YEAR}
+
+
+def check_output(output_dir: Path, inputs: Iterable[Path]) -> None:
+    """Raise TargetError, before any document is read, when the package cannot be published into
+    ``output_dir`` without harm: ``data/`` is not a folder, or an input lies inside what the build replaces
+    (its own files in ``data/``, ``datapackage.json``, its ``.govstats-*`` folders)."""
+    check_target(output_dir)
+    names = owned_names(output_dir, claimed_names())
+    bases = {Path(os.path.abspath(output_dir)), Path(os.path.realpath(output_dir))}
+    for path in inputs:
+        for seen in {Path(os.path.abspath(path)), Path(os.path.realpath(path))}:
+            for base in bases:
+                if seen != base and base not in seen.parents:
+                    continue
+                parts = seen.relative_to(base).parts
+                if parts[:1] == (DESCRIPTOR,) or (parts[:1] == (DATA_DIR,) and parts[1:2] and parts[1] in names):
+                    raise TargetError(f"input {path} lies inside {base.joinpath(*parts[:2])}, which the build "
+                                      "replaces: move the input or choose another --output")
+                if parts and parts[0].startswith(".govstats-"):
+                    raise TargetError(f"input {path} lies inside {base / parts[0]}, a folder of the build's "
+                                      "own: move the input or choose another --output")
 
 
 def write_partitioned_by_year(data: Path) -> None:
@@ -158,8 +186,7 @@ def write_partitioned_by_year(data: Path) -> None:
                                                      compression="zstd")
                 writers[year].write_batch(selected, row_group_size=ROW_GROUP_ROWS)
     finally:
-        for writer in writers.values():
-            writer.close()
+        close_all([functools.partial(close_parquet, writer) for writer in writers.values()])
 
 
 def indicator_records(codebook: Codebook) -> list[dict]:

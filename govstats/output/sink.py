@@ -181,14 +181,37 @@ class ResourceWriter:
         self.pending, self.n_pending = ([rest] if len(rest) else []), len(rest)
 
     def close(self) -> None:
-        if self.rows or self.n_rows == 0:
-            self._convert()
-        if (self.n_pending or self.n_rows == 0) and not self.failures:  # an empty resource: one empty group
-            self._write_row_group(self.n_pending)
-        if self.csv_writer is not None:
-            self.csv_writer.close()
-        self.csv.close()
-        self.parquet.close()
+        """Write what is buffered and close both files; the files are closed even when writing fails (a full
+        disk), and a failed Parquet close is not retried when the writer is garbage-collected (pyarrow's
+        ``__del__`` would print a stray traceback after the build's own error message)."""
+        try:
+            if self.rows or self.n_rows == 0:
+                self._convert()
+            if (self.n_pending or self.n_rows == 0) and not self.failures:  # an empty resource: one empty group
+                self._write_row_group(self.n_pending)
+        finally:
+            close_all([*([self.csv_writer.close] if self.csv_writer is not None else []), self.csv.close,
+                       lambda: close_parquet(self.parquet)])
+
+
+def close_parquet(writer: Any) -> None:
+    """Close a ``pyarrow.parquet.ParquetWriter`` once: if closing fails it is marked closed all the same."""
+    try:
+        writer.close()
+    finally:
+        writer.is_open = False
+
+
+def close_all(closers: list[Any]) -> None:
+    """Call every closer even if some fail; raise the first failure after all were called."""
+    first: BaseException | None = None
+    for closer in closers:
+        try:
+            closer()
+        except BaseException as error:  # re-raised below, once the others are closed
+            first = first or error
+    if first is not None:
+        raise first
 
 
 def parquet_schema(codebook: Codebook, resource: str) -> pyarrow.Schema:

@@ -46,6 +46,9 @@ class Tally:
         if document["status"] == "error":
             c["documents_failed"] += 1
             self._problem(f"failed: {document['source_file']}: {document['status_message']}")
+        elif document["status"] in ("unsupported", "skipped"):
+            c["documents_not_read"] += 1
+            self._problem(f"not read: {document['source_file']}: {document['status_message']}")
         self._observations(result, doc_id)
         self._checks(result, doc_id)
         self._rejections(result, doc_id)
@@ -135,7 +138,9 @@ class Tally:
         c, a = self.counts, self.accounting()
         return [
             f"govstats {__version__}: {c['documents']} documents read, {c['documents_with_tables']} with tables, "
-            f"{c['documents_failed']} failed",
+            f"{c['documents_failed']} failed"
+            + (f", {c['documents_not_read']} listed but not read (unsupported formats, links or special files)"
+               if c["documents_not_read"] else ""),
             f"  tables:        {c['tables']}",
             f"  observations:  {c['observations']} ({c['reported']} reported, {c['blank']} blank, "
             f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['flagged']} flagged, "
@@ -145,7 +150,7 @@ class Tally:
             f"{a['rows_rejected']} rejected"
             + (" (balanced)" if a["unbalanced"] == 0 else f" (UNBALANCED by {a['unbalanced']})"),
             f"  also rejected: {a['cells_rejected']} cells, {a['long_lines_rejected']} over-long lines, "
-            f"{a['documents_rejected']} unreadable documents",
+            f"{a['documents_rejected']} documents not read or quarantined",
             f"  checks:        {c['checks']} ({c['checks_passed']} pass, {c['checks_failed_error']} fail, "
             f"{c['checks_failed_warning']} warning-level fail, {c['checks_not_assessable']} not assessable)",
         ]

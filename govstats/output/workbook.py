@@ -19,6 +19,9 @@ from govstats.output import schemas
 from govstats.output.sink import iter_column, iter_rows, parquet_rows
 
 EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_CHARS = 32_767  # characters an Excel cell holds
+CUT_FLAG = "cut_in_workbook"  # issue_codes.csv
+_CUTS_LISTED = 20
 _FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
 _WIDE_KEYS = ("doc_id", "agency", "report_year", "template")
 
@@ -92,11 +95,14 @@ class _Sheets:
                                                "valign": "top"})
         self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.cuts: list[str] = []  # cells cut to what Excel holds (sheet!cell: length)
 
     def table(self, name: str, header_rows: list[list[str]], rows: Iterable[Sequence[Any]], n_rows: int,
               note_if_too_big: str, max_width: int = 60) -> bool:
         """Write a sheet with frozen header, filter and readable widths; False (and the note instead) if it
-        cannot fit. Rows are streamed: the widths come from the first 500."""
+        cannot fit. Rows are streamed: the widths come from the first 500. Text longer than an Excel cell
+        holds is cut with a visible marker, flagged in the row's ``flags`` (where the sheet has one) and listed
+        on the README sheet; the CSV and Parquet files keep it whole."""
         sheet = self.book.add_worksheet(name)
         if n_rows + len(header_rows) > EXCEL_MAX_ROWS:
             sheet.write_string(0, 0, note_if_too_big)
@@ -114,13 +120,31 @@ class _Sheets:
             for c, text in enumerate(header):
                 sheet.write_string(r, c, text, self.bold_wrap if narrow and r == 0 else self.bold)
         top = len(header_rows)
+        flags = header_rows[0].index("flags") if "flags" in header_rows[0] else None
         for r, row in enumerate(itertools.chain(first, rows), start=top):
+            long = [c for c, value in enumerate(row) if isinstance(value, str) and len(value) > EXCEL_MAX_CHARS]
+            if long:
+                row = self._cut(name, r, list(row), long, flags)
             for c, value in enumerate(row):
                 if value is not None:
                     self._write(sheet, r, c, value)
         sheet.freeze_panes(top, 1)
         sheet.autofilter(top - 1, 0, top - 1 + n_rows, n_columns - 1)
         return True
+
+    def _cut(self, name: str, r: int, row: list[Any], long: list[int], flags: int | None) -> list[Any]:
+        """Cut the cells of ``row`` at ``long`` to what Excel holds, with a marker that says so."""
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
+        for c in long:
+            n_chars = len(row[c])
+            marker = (f" …[cut: {n_chars:,} characters, an Excel cell holds {EXCEL_MAX_CHARS:,}; the whole text is "
+                      f"in data/{name}.csv and .parquet]")
+            row[c] = row[c][: EXCEL_MAX_CHARS - len(marker)] + marker
+            self.cuts.append(f"{name}!{xl_rowcol_to_cell(r, c)}: {n_chars:,} characters")
+        if flags is not None and flags not in long:
+            row[flags] = ";".join(filter(None, [row[flags], CUT_FLAG]))
+        return row
 
     def _write(self, sheet: Any, row: int, column: int, value: Any) -> None:
         if isinstance(value, str):
@@ -173,6 +197,12 @@ def write_workbook(path: Path, codebook: Codebook, data_dir: Path, summary: list
         "Blank cells are missing values, never 0: see observations.status.",
         f"govstats {__version__}, codebook {codebook.version}.", "", *summary, "", *too_big,
     ]
+    if sheets.cuts:
+        guide += ["", f"{len(sheets.cuts):,} cells hold more text than an Excel cell ({EXCEL_MAX_CHARS:,} characters): "
+                      f"they are cut here, marked …[cut: …] and flagged {CUT_FLAG}; the CSV and Parquet files keep "
+                      "the whole text:", *sheets.cuts[:_CUTS_LISTED]]
+        if len(sheets.cuts) > _CUTS_LISTED:
+            guide.append(f"… and {len(sheets.cuts) - _CUTS_LISTED:,} more")
     for r, line in enumerate(guide):
         readme.write_string(r, 0, line)
     sheets.book.close()

@@ -14,7 +14,6 @@ import hashlib
 import multiprocessing
 import time
 import traceback
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,18 +27,15 @@ from govstats.observations.matching import LabelMatcher
 from govstats.observations.normalize import Rejection, normalize_national, normalize_table
 from govstats.output import package
 from govstats.output.tally import Tally
+from govstats.pipeline import inputs as inputs_module
+from govstats.pipeline import quarantine
 from govstats.pipeline.cache import DocumentCache
+from govstats.pipeline.inputs import INPUT_SUFFIXES, Input, InputError, collect, document_ids  # noqa: F401
 from govstats.records import DocumentResult
 from govstats.tables.model import Unit
 from govstats.tables.national import NationalTable, find_national_tables
 from govstats.tables.national_labels import Vocabulary
 from govstats.tables.t2014 import find_spaced_tables, find_tables
-
-INPUT_SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
-
-
-class InputError(Exception):
-    """The inputs given to the build cannot be used (missing path, nothing to read)."""
 
 
 @dataclass
@@ -76,33 +72,13 @@ class BuildResult:
 
 
 def collect_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus text files found under named folders, sorted for a stable order."""
-    found: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        elif path.is_file():
-            found.add(path)
-        else:
-            raise InputError(f"input not found: {path}")
-    if not found:
-        raise InputError("no input documents found (looked for " + ", ".join(INPUT_SUFFIXES) + " files)")
-    return sorted(found, key=lambda p: p.as_posix())
-
-
-def document_ids(paths: list[Path]) -> list[str]:
-    """File stems, made unique with a short hash of the path where two inputs share a stem."""
-    stems = Counter(p.stem for p in paths)
-    return [p.stem if stems[p.stem] == 1 else f"{p.stem}-{hashlib.sha256(p.as_posix().encode()).hexdigest()[:8]}"
-            for p in paths]
+    """The documents the build reads (see ``inputs.collect`` for those it lists without reading)."""
+    return [item.path for item in collect(list(paths)) if item.status == "read"]
 
 
 def _source_name(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A document named directly: its path as given (never relative to the working folder)."""
+    return inputs_module.display_name(path.as_posix())
 
 
 def _document_record(document: Document | None, doc_id: str, source_file: str, path: Path) -> dict:
@@ -143,9 +119,10 @@ class _Laps:
         return stage
 
 
-def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: LabelMatcher) -> DocumentResult:
+def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: LabelMatcher,
+                     source_file: str | None = None) -> DocumentResult:
     """One document through every stage; never raises: failures become an error status and a rejection."""
-    source_file = _source_name(path)
+    source_file = _source_name(path) if source_file is None else source_file
     laps = _Laps()
     stage = "read"
     try:
@@ -228,6 +205,59 @@ def _failed(path: Path, doc_id: str, source_file: str, stage: str, code: str, me
     return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
 
 
+def document_result(path: Path, doc_id: str, source_file: str, codebook: Codebook,
+                    matcher: LabelMatcher) -> DocumentResult:
+    """``process_document``, then its rows checked against the package schema: a document whose rows would
+    break the package is quarantined (``quarantine``), so the writers never see a bad document."""
+    result = process_document(path, doc_id, codebook, matcher, source_file)
+    try:
+        found = quarantine.problems(result, codebook)
+    except Exception as error:  # a row of a shape nobody expected: quarantined too
+        found = [f"rows cannot be checked: {type(error).__name__}: {error}"]
+    if not found:
+        return result
+    shown = "; ".join(found[:3]) + (f"; … and {len(found) - 3} more" if len(found) > 3 else "")
+    message = (f"validate: rows break the package schema, so nothing of this document is published "
+               f"(quarantined): {shown}. Please report it with the file")
+    return _quarantined(result, path, "validate", "invalid_rows", message, codebook)
+
+
+def _quarantined(result: DocumentResult, path: Path, stage: str, code: str, message: str,
+                 codebook: Codebook) -> DocumentResult:
+    """The document listed with status error and why; its identity kept where it is valid, nothing else."""
+    old = result.document
+    doc_id, source_file = quarantine.safe_text(old.get("doc_id")), quarantine.safe_text(old.get("source_file"))
+    kept = _failed(path, doc_id, source_file, stage, code, message)
+    checks = dict(quarantine._rules(codebook, "documents")[0])
+    for name in ("sha256", "n_bytes", "encoding", "n_undecodable"):
+        if old.get(name) is not None and checks[name](old[name]) is None:
+            kept.document[name] = old[name]
+    kept.document["n_observations"], kept.document["n_rejections"] = 0, len(kept.rejections)
+    kept.timings = result.timings
+    return kept
+
+
+def listed_result(item: Input, doc_id: str) -> DocumentResult:
+    """A document that is not read (unsupported format, link, special file, unusable name): listed with its
+    status and a reason that says what to do, and one document-level rejection with the same reason."""
+    record = {"doc_id": doc_id, "source_file": item.source_file,
+              "sha256": item.sha256 or hashlib.sha256().hexdigest(), "n_bytes": item.n_bytes, "encoding": None,
+              "n_undecodable": 0, "title": None, "agency": None, "report_year": None, "published_date": None,
+              "contact": None, "doc_kind": "other", "template": "none", "n_tables": 0, "n_pipe_lines": 0,
+              "n_table_lines": 0, "status": item.status, "status_message": item.reason,
+              "n_observations": 0, "n_rejections": 1}
+    rejection = Rejection(None, "read", item.code or "unreadable_document", None, item.reason or item.status)
+    return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
+
+
+def _note_duplicates(result: DocumentResult, item: Input) -> DocumentResult:
+    if item.also:
+        note = f"the same bytes are also at {', '.join(item.also)} (read once, as this document)"
+        message = result.document.get("status_message")
+        result.document["status_message"] = f"{message}; {note}" if message else note
+    return result
+
+
 _WORKER: dict[str, Any] = {}
 
 
@@ -237,20 +267,21 @@ def _init_worker() -> None:
     _WORKER["codebook"], _WORKER["matcher"] = codebook, LabelMatcher(codebook)
 
 
-def _process_task(task: tuple[str, str]) -> DocumentResult:
-    return process_document(Path(task[0]), task[1], _WORKER["codebook"], _WORKER["matcher"])
+def _process_task(task: tuple[str, str, str]) -> DocumentResult:
+    return document_result(Path(task[0]), task[1], task[2], _WORKER["codebook"], _WORKER["matcher"])
 
 
-def _results(tasks: list[tuple[Path, str]], jobs: int, codebook: Codebook,
+def _results(tasks: list[tuple[Path, str, str]], jobs: int, codebook: Codebook,
              matcher: LabelMatcher) -> Iterator[DocumentResult]:
     """Document results in input order, computed in this process or in ``jobs`` worker processes."""
     if jobs <= 1 or len(tasks) < 2:
-        for path, doc_id in tasks:
-            yield process_document(path, doc_id, codebook, matcher)
+        for path, doc_id, source_file in tasks:
+            yield document_result(path, doc_id, source_file, codebook, matcher)
         return
     with multiprocessing.get_context().Pool(jobs, initializer=_init_worker) as pool:
         chunk = max(1, min(64, len(tasks) // (jobs * 8)))
-        yield from pool.imap(_process_task, [(str(path), doc_id) for path, doc_id in tasks], chunksize=chunk)
+        yield from pool.imap(_process_task, [(str(path), doc_id, source_file) for path, doc_id, source_file
+                                             in tasks], chunksize=chunk)
 
 
 @contextlib.contextmanager
@@ -268,45 +299,62 @@ def fewer_gc_passes() -> Iterator[None]:
 
 @dataclass
 class Plan:
-    """The documents a build will read, in output order, and which of them the cache already holds."""
+    """The documents a build will read or list, in output order, and their cache keys."""
 
-    paths: list[Path]
+    items: list[Input]
     ids: list[str]
     keys: list[str | None]
+
+    @property
+    def paths(self) -> list[Path]:
+        return [item.path for item in self.items]
+
+    @property
+    def all_paths(self) -> list[Path]:
+        """Every input path the build names (read or not)."""
+        return self.paths
 
 
 def plan(inputs: list[Path], cache: DocumentCache | None = None) -> Plan:
     """Find the input documents (raises InputError when there are none)."""
-    paths = collect_inputs(inputs)
-    ids = document_ids(paths)
-    keys = [cache.key(path, doc_id, _source_name(path)) if cache else None
-            for path, doc_id in zip(paths, ids, strict=True)]
-    return Plan(paths, ids, keys)
+    items = collect(inputs)
+    ids = document_ids(items)
+    keys = [cache.key(item.path, doc_id, item.source_file, item.sha256)
+            if cache and item.status == "read" and item.sha256 else None
+            for item, doc_id in zip(items, ids, strict=True)]
+    return Plan(items, ids, keys)
 
 
 def stream(planned: Plan, tally: Tally, progress: Callable[[int, int, Path], None] | None = None, jobs: int = 1,
            cache: DocumentCache | None = None) -> Iterator[DocumentResult]:
     """Each document's result in input order, computed in ``jobs`` processes or taken from the cache (the
-    output is the same either way), counted into ``tally`` as it passes."""
+    output is the same either way), counted into ``tally`` as it passes. Documents that are not read are
+    listed with their reason."""
     codebook = tally.codebook
     matcher = LabelMatcher(codebook)
     cached = [cache is not None and cache.has(key) for key in planned.keys]
-    todo = [(path, doc_id) for path, doc_id, hit in zip(planned.paths, planned.ids, cached, strict=True)
-            if not hit]
+    todo = [(item.path, doc_id, item.source_file)
+            for item, doc_id, hit in zip(planned.items, planned.ids, cached, strict=True)
+            if not hit and item.status == "read"]
     fresh = _results(todo, jobs, codebook, matcher)
-    for index, (path, doc_id, key, hit) in enumerate(zip(planned.paths, planned.ids, planned.keys, cached,
+    for index, (item, doc_id, key, hit) in enumerate(zip(planned.items, planned.ids, planned.keys, cached,
                                                          strict=True), start=1):
-        result = cache.get(key) if cache and hit else None
-        computed = result is None
-        if computed:  # not cached, or the cached copy could not be read
-            result = next(fresh) if not hit else process_document(path, doc_id, codebook, matcher)
-            if cache:
-                cache.misses += not hit
-                cache.put(key, result)
+        if item.status != "read":
+            result, computed = listed_result(item, doc_id), True
+        else:
+            result = cache.get(key) if cache and hit else None
+            computed = result is None
+            if computed:  # not cached, or the cached copy could not be used
+                result = next(fresh) if not hit else document_result(item.path, doc_id, item.source_file,
+                                                                     codebook, matcher)
+                if cache:
+                    cache.misses += not hit
+                    cache.put(key, result)
+        result = _note_duplicates(result, item)
         tally.add(result, fresh=computed)
         yield result
         if progress:
-            progress(index, len(planned.paths), path)
+            progress(index, len(planned.items), item.path)
 
 
 def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = None, jobs: int = 1,

@@ -10,6 +10,7 @@ recorded as unrecoverable, never guessed. This stage knows labels, not indicator
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
@@ -88,6 +89,7 @@ class Reader:
         self.rejected: list[RejectedLine] = []
         self.used: set[int] = set()
         self.truncated_at: int | None = None  # line of a row label left without values at the end of a region
+        self.n_rows: Counter[str] = Counter()  # rows read per table, against max_rows_per_table
 
     def read(self, cells: list[StreamCell], piped: bool) -> None:
         state = _State()
@@ -345,6 +347,14 @@ class Reader:
             for p in run:
                 self.used.add(p)
             return position
+        limit = self.codebook.limits["max_rows_per_table"]
+        if self.n_rows[table.table_code] >= limit:  # bounded memory: rows beyond the limit are not read
+            self.rejected.append(RejectedLine(
+                (label_cells or values)[0].line, " | ".join([printed or "", *(v.text for v in values)]),
+                "rows_over_limit", f"row beyond the limit of {limit:,} rows per table (max_rows_per_table)"))
+            self.used.update(run)
+            return position
+        self.n_rows[table.table_code] += 1
         state.row_number += 1
         table.lines.update(c.line for c in label_cells)
         for number, ((column_key, column_label), value) in enumerate(zip(state.columns, placed, strict=True),
