@@ -194,7 +194,8 @@ def _parse(args: argparse.Namespace) -> int:
           f"template {document['template']}; {document['n_tables']} table(s)")
     if document["status_message"]:
         print(f"  note: {document['status_message']}")
-    columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status", "flags")
+    columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status",
+               "flag_codes")
     if result.observations:
         print("\t".join(columns))
         for obs in result.observations:

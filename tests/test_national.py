@@ -52,7 +52,7 @@ def test_glued_cells_are_reported_not_guessed(corpus):
                      "(一)予以公开 | 210000021", "1.本机关不掌握相关政府信息 | 370000037", "(七)总计 | 723000075"}
     forced = [o for o in corpus.records["observations"]
               if o["doc_id"].startswith("029_") and o["indicator_id"] == "t2021.t3.apply.carried_in.np"]
-    assert forced[0]["value"] == 1 and "split_glued_digits" in forced[0]["flags"]  # 1000001: one digit a column
+    assert forced[0]["value"] == 1 and "split_glued_digits" in forced[0]["flag_codes"]  # 1000001: one digit a column
 
 
 def test_a_truncated_table_keeps_its_complete_rows_and_says_so(corpus):

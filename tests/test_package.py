@@ -42,6 +42,8 @@ def test_parquet_reads_back_with_declared_types(seed_build, codebook):
                 assert dtype == "Float64", field.name
             elif field.type == "boolean":
                 assert dtype == "boolean", field.name
+            elif field.type == "date":
+                assert dtype == "datetime64[ms]", field.name
             elif field.type == "string":
                 assert pd.api.types.is_string_dtype(dtype), field.name
     observations = pd.read_parquet(seed_build[1] / "data" / "observations.parquet")

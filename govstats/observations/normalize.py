@@ -177,7 +177,7 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
         "row_number": place.row_number,
         "column_number": place.column_number,
         "indicator_id": indicator.indicator_id if indicator else None,
-        "template": template,
+        "table_template": template,
         "row_label": (f"{split.prefix}{split.label}" if split.prefix else split.label) or None,
         "row_note": split.note,
         "row_prefix": split.prefix,
@@ -190,7 +190,7 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
         "value_base": float(value_base) if value_base is not None else None,
         "base_unit_code": unit_record.base_unit_code if unit_record and value_base is not None else None,
         "status": reading.status,
-        "flags": ";".join(sorted(set(flags))) or None,
+        "flag_codes": ";".join(sorted(set(flags))) or None,
         "source_line": place.line,
     }
 

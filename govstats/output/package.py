@@ -162,6 +162,11 @@ def write_partitioned_by_year(data: Path) -> None:
             writer.close()
 
 
+# Columns of the indicators resource named apart from the observations' own (``unit``): field → attribute.
+_INDICATOR_ATTRIBUTES = {"form_unit": "unit", "form_unit_code": "unit_code"}
+
+
 def indicator_records(codebook: Codebook) -> list[dict]:
-    return [{name: getattr(indicator, name) for name in (f.name for f in codebook.fields["indicators"])}
+    names = [f.name for f in codebook.fields["indicators"]]
+    return [{name: getattr(indicator, _INDICATOR_ATTRIBUTES.get(name, name)) for name in names}
             for indicator in codebook.indicators.values()]

@@ -55,7 +55,7 @@ class Tally:
         c["observations"] += len(result.observations)
         for observation in result.observations:
             c[observation["status"]] += 1
-            c["flagged"] += bool(observation["flags"])
+            c["flagged"] += bool(observation["flag_codes"])
             indicator_id = observation["indicator_id"]
             if not indicator_id:
                 c["unmatched"] += 1
