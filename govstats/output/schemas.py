@@ -169,6 +169,6 @@ def dictionary_rows(codebook: Codebook) -> list[dict]:
               "required": None, "allowed": None, "description": codebook.missing_meanings[token]}
              for token, status in codebook.missing_tokens.items()]
     rows += [{"section": kind, "resource": "observations" if kind == "flag" else "rejections", "name": code,
-              "type": None, "required": None, "allowed": None, "description": meaning}
+              "type": codebook.flag_kinds.get(code), "required": None, "allowed": None, "description": meaning}
              for code, (kind, meaning) in codebook.issue_codes.items()]
     return rows
