@@ -98,7 +98,7 @@ def test_a_failed_identity_points_at_its_cells(tmp_path, codebook):
     identity = next(c for c in result.checks if c["check_id"] == "identity:t2021.t3.np")
     assert identity["status"] == "fail" and (identity["expected"], identity["actual"]) == (6, 5)
     assert identity["source_lines"] == "6 7 8 9"  # the lines of 一, 二, （七） and 四
-    assert "5 + 1 = 6; 4 + 1 = 5" in identity["message"]
+    assert "一 + 二 = （七）总计 + 四: 5 + 1 = 6 does not equal 4 + 1 = 5" in identity["message"]
 
 
 def test_a_missing_cell_never_shifts_the_others(tmp_path, codebook):
