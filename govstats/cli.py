@@ -260,7 +260,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     inputs = args.input or [Path("tests/fixtures/corpus/raw")]
     if not args.gold.is_dir() or not any(args.gold.glob("*.json")):
-        return _usage(f"no gold *.json files in {args.gold}: give --gold the folder of gold files (the default, "
+        problem = "no gold *.json files in" if args.gold.is_dir() else "gold folder not found:"
+        return _usage(f"{problem} {args.gold}: give --gold the folder of gold files (the default, "
                       "tests/fixtures/corpus/gold, is found from the repository root)")
     try:
         result = build.run(inputs, progress=_Progress(False))
