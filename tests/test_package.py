@@ -65,7 +65,7 @@ def test_workbook_reads_back_the_same_values(seed_build, codebook):
     from openpyxl import load_workbook
 
     book = load_workbook(seed_build[1] / "data" / "govstats.xlsx", read_only=True)
-    assert book.sheetnames == ["README", *schemas.RESOURCES, "wide", "dictionary"]
+    assert book.sheetnames == ["README", *schemas.RESOURCES, "wide_t2014", "wide_t2019", "wide_t2021", "dictionary"]
     rows = list(book["observations"].iter_rows(values_only=True))
     header = list(rows[0])
     assert header == [f.name for f in codebook.fields["observations"]]
@@ -76,13 +76,35 @@ def test_workbook_reads_back_the_same_values(seed_build, codebook):
         assert as_read["value"] == record["value"]
         assert as_read["source_line"] == record["source_line"]
         assert as_read["indicator_id"] == record["indicator_id"]
-    wide = list(book["wide"].iter_rows(values_only=True))
-    assert wide[1][4] == "t2014.active"
-    seed_row = next(r for r in wide[2:] if r[0] == "001_e30e2049e38d0093")
-    by_id = dict(zip(wide[1], seed_row, strict=True))
+    wide = list(book["wide_t2014"].iter_rows(values_only=True))
+    labels, units, ids, *documents = wide
+    assert ids[:4] == ("doc_id", "agency", "report_year", "t2014.active")
+    assert [row[0] for row in documents] == ["001_e30e2049e38d0093"]  # only the documents of the 2014 form
+    by_id = dict(zip(ids, documents[0], strict=True))
     assert by_id["t2014.active.channel.other"] == 17
     assert by_id["t2014.active.channel.weibo"] is None
-    assert by_id["t2014.org"] == 0.5
+    assert by_id["t2014.active"] == 42  # a heading's number, in the unit of the first row under it
+    header = dict(zip(ids, zip(labels, units, strict=True), strict=True))
+    assert header["t2014.org"][1] == "" and by_id["t2014.org"] == 0.5  # headings over counts and money: as printed
+    assert header["t2014.active.channel.other"] == ("（二）通过不同渠道和方式公开政府信息的情况 › 5.其他方式公开政府信息数", "条")
+    assert all(unit == "" or codebook.unit_by_zh(unit) for unit in units)
+    for template in ("t2019", "t2021"):
+        labels, units, ids, *documents = book[f"wide_{template}"].iter_rows(values_only=True)
+        assert documents == [] and all(i.startswith(template) for i in ids[3:])
+    labels, units, ids = list(book["wide_t2021"].iter_rows(values_only=True))
+    other = labels.index("（六）其他处理 › 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请｜自然人")
+    assert (units[other], ids[other]) == ("件", "t2021.t3.result.other.no_correction.np")  # section, unit and id
+
+
+def test_the_checks_sheet_lists_failing_checks_first(seed_build):
+    from openpyxl import load_workbook
+
+    book = load_workbook(seed_build[1] / "data" / "govstats.xlsx", read_only=True)
+    header, *rows = book["checks"].iter_rows(values_only=True)
+    status = [dict(zip(header, row, strict=True))["status"] for row in rows]
+    rank = {"fail": 0, "not_assessable": 1, "pass": 2}
+    assert status[0] == "fail" and [rank[s] for s in status] == sorted(rank[s] for s in status)
+    assert len(rows) == len(seed_build[0].records["checks"])
 
 
 def test_workbook_sheets_are_usable(seed_build):
