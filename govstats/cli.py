@@ -182,7 +182,7 @@ def _build(args: argparse.Namespace) -> int:
         print(f"govstats: error: cannot write outputs to {args.output}: {error}", file=sys.stderr)
         return EXIT_WRITE
     if not args.quiet:
-        formats = "CSV, Parquet" + ("" if args.no_xlsx else ", govstats.xlsx")
+        formats = "CSV, Parquet" + ("" if args.no_xlsx else ", govstats.xlsx") + ", report.html"
         summary = [*tally.summary_lines(),
                    f"  outputs:       {(args.output / 'datapackage.json').as_posix()} and "
                    f"{(args.output / 'data').as_posix()}/ ({formats})"]

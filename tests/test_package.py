@@ -14,7 +14,7 @@ from govstats.output import package, schemas, validate
 from tests.conftest import SEEDS, build_into
 
 OUTPUTS = [f"data/{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")] + [
-    "data/govstats.xlsx", "datapackage.json"]
+    "data/govstats.xlsx", "data/report.html", "datapackage.json"]
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from govstats.records import DocumentResult
 
 WORKBOOK = "govstats.xlsx"
+REPORT = "report.html"
 
 
 def format_cell(value: Any) -> str:
@@ -90,6 +91,7 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
     """Stream the document results into CSV + Parquet (validated chunk by chunk), then the workbook and the
     descriptor, and publish them atomically; raise SchemaFailure (publishing nothing) if the data breaks its
     schema. ``announce`` hears about the steps that come after the documents (they take a while when large)."""
+    from govstats.output.report import write_report
     from govstats.output.workbook import write_workbook
 
     tell = announce or (lambda message: None)
@@ -125,6 +127,9 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
             tell(f"writing {DATA_DIR}/{WORKBOOK} (use --no-xlsx to skip it) …")
             write_workbook(data / WORKBOOK, codebook, data, tally.summary_lines())
             timings["xlsx"] = time.perf_counter() - started
+        started = time.perf_counter()
+        write_report(data / REPORT, codebook, data, tally.summary_lines())
+        timings["report"] = time.perf_counter() - started
         write_descriptor(staging / DESCRIPTOR, codebook)
 
     publish(output_dir, write_into)
