@@ -7,6 +7,7 @@ it whatever the blanks hide (counts are non-negative), and is ``not_assessable``
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from govstats.codebook import Codebook
@@ -17,6 +18,7 @@ class _Cell:
     value: float | None
     line: int | None
     label: str
+    prefix: str | None = None  # the row's printed numbering ((二), 1.), used to name it in messages
 
 
 def _cells(observations: list[dict]) -> dict[str, _Cell]:
@@ -24,8 +26,26 @@ def _cells(observations: list[dict]) -> dict[str, _Cell]:
     for obs in observations:
         if obs["indicator_id"]:
             amount = obs["value_base"] if obs["value_base"] is not None else obs["value"]
-            cells[obs["indicator_id"]] = _Cell(amount, obs["source_line"], obs["row_label"] or "")
+            cells[obs["indicator_id"]] = _Cell(amount, obs["source_line"], obs["row_label"] or "",
+                                               obs.get("row_prefix"))
     return cells
+
+
+def _namer(codebook: Codebook, cells: dict[str, _Cell]) -> Callable[[str], str]:
+    """How messages name an indicator: its English label (without "of which:"), after the numbering the
+    document printed on its row, e.g. "(二) disclosure by channel"."""
+
+    def name(indicator_id: str) -> str:
+        indicator = codebook.indicators.get(indicator_id)
+        label = indicator.label_en if indicator else indicator_id
+        label = label.removeprefix("of which: ")
+        if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+            label = label[0].lower() + label[1:]
+        cell = cells.get(indicator_id)
+        prefix = cell.prefix if cell and cell.prefix and "其中" not in cell.prefix else None
+        return f"{prefix.strip()} {label}" if prefix else label
+
+    return name
 
 
 def _show(value: float | None) -> str:
@@ -50,59 +70,93 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def check_sum(parent: str, addends: list[str], cells: dict[str, _Cell]) -> tuple[str, float | None, int, str]:
-    """parent = Σ addends. Returns (status, sum of reported addends, number missing, message)."""
+Namer = Callable[[str], str]  # indicator id → how a message names it
+
+
+def _terms(ids: list[str], cells: dict[str, _Cell]) -> str:
+    return " + ".join(_show(cells[i].value if i in cells else None) for i in ids)
+
+
+def check_sum(parent: str, addends: list[str], cells: dict[str, _Cell],
+              name: Namer = str) -> tuple[str, float | None, int, str]:
+    """parent = Σ addends. Returns (status, sum of reported addends, number missing, message): the message is
+    a sentence naming the total and showing every part, blanks included."""
     total = cells.get(parent)
     reported = [cells[a].value for a in addends if a in cells and cells[a].value is not None]
     n_missing = len(addends) - len(reported) + (0 if total and total.value is not None else 1)
     actual = sum(reported) if reported else None
-    terms = " + ".join(_show(cells[a].value if a in cells else None) for a in addends)
+    terms, whole = _terms(addends, cells), name(parent)
     if total is None or total.value is None:
-        return "not_assessable", actual, n_missing, f"{terms} = {_show(actual)}; the total is blank"
+        return ("not_assessable", actual, n_missing,
+                f"{whole}: its total is blank, so its parts {terms} = {_show(actual)} cannot be checked against it")
     if actual is None:
-        return "not_assessable", None, n_missing, f"total {_show(total.value)}; every addend is blank"
-    text = f"{terms} = {_show(actual)}; total {_show(total.value)}"
+        return ("not_assessable", None, n_missing,
+                f"{whole}: every part is blank ({terms}), so its total {_show(total.value)} cannot be checked")
+    parts = f"{whole}: {terms} = {_show(actual)}"
     if len(reported) == len(addends):
-        return ("pass" if _close(actual, total.value) else "fail"), actual, n_missing, text
+        if _close(actual, total.value):
+            return "pass", actual, n_missing, f"{parts} equals its total {_show(total.value)}"
+        return "fail", actual, n_missing, f"{parts} does not equal its total {_show(total.value)}"
     if actual > total.value and not _close(actual, total.value):
-        return "fail", actual, n_missing, text + " (reported addends alone exceed the total)"
+        return ("fail", actual, n_missing,
+                f"{parts} exceeds its total {_show(total.value)} whatever the blank parts hold")
     if _close(actual, total.value):
-        return "pass", actual, n_missing, text + " (reported addends make the total; the blank ones add nothing)"
-    return "not_assessable", actual, n_missing, text + " (blank addends could make up the difference)"
+        return ("pass", actual, n_missing,
+                f"{parts} equals its total {_show(total.value)} (the blank parts add nothing)")
+    return ("not_assessable", actual, n_missing,
+            f"{parts} is below its total {_show(total.value)}; the blank parts could make up the difference")
 
 
 # (status, expected, actual, number of missing cells, message)
 _Comparison = tuple[str, float | None, float | None, int, str]
 
 
-def check_at_most(part: str, whole: list[str], cells: dict[str, _Cell]) -> _Comparison:
-    """part ≤ Σ whole. Returns (status, bound, part value, number missing, message)."""
+def check_at_most(part: str, whole: list[str], cells: dict[str, _Cell], name: Namer = str,
+                  whole_name: str | None = None) -> _Comparison:
+    """part ≤ Σ whole. Returns (status, bound, part value, number missing, message); the message names both
+    sides, e.g. "normative documents disclosed (6) exceed normative documents issued (1)"."""
     part_cell = cells.get(part)
     part_value = part_cell.value if part_cell else None
     reported = [cells[w].value for w in whole if w in cells and cells[w].value is not None]
     n_missing = (part_value is None) + len(whole) - len(reported)
     bound = sum(reported) if reported else None
-    text = f"{_show(part_value)} <= {_show(bound)}"
-    if part_value is None or bound is None:
-        return "not_assessable", bound, part_value, n_missing, text + " (a cell the rule needs is blank)"
+    small = f"{name(part)} ({_show(part_value)})"
+    if len(whole) == 1:
+        large = f"{name(whole[0])} ({_show(bound)})"
+    else:
+        large = f"{whole_name or ' + '.join(name(w) for w in whole)} ({_terms(whole, cells)} = {_show(bound)})"
+    if part_value is None:
+        return ("not_assessable", bound, part_value, n_missing,
+                f"{name(part)} is blank, so it cannot be compared with {large}")
+    if bound is None:
+        blank = name(whole[0]) if len(whole) == 1 else f"{whole_name or 'every cell it is compared with'}"
+        return ("not_assessable", bound, part_value, n_missing,
+                f"{blank} {'is' if len(whole) == 1 else 'are all'} blank, so {small} cannot be compared with it")
     if part_value <= bound or _close(part_value, bound):
-        return "pass", bound, part_value, n_missing, text
+        return "pass", bound, part_value, n_missing, f"{small} do not exceed {large}"
     if len(reported) == len(whole):
-        return "fail", bound, part_value, n_missing, text
-    return "not_assessable", bound, part_value, n_missing, text + " (blank cells could raise the bound)"
+        return "fail", bound, part_value, n_missing, f"{small} exceed {large}"
+    return ("not_assessable", bound, part_value, n_missing,
+            f"{small} exceed the reported part of {large}; the blank cells could make up the difference")
 
 
-def check_equal_sums(left: list[str], right: list[str], cells: dict[str, _Cell]) -> _Comparison:
-    """Σ left = Σ right; assessable only when every cell is reported. Returns (status, Σ left, Σ right, …)."""
+def check_equal_sums(left: list[str], right: list[str], cells: dict[str, _Cell],
+                     sides: str = "") -> _Comparison:
+    """Σ left = Σ right; assessable only when every cell is reported. Returns (status, Σ left, Σ right, …).
+    ``sides`` names the identity (e.g. "一 + 二 = （七）总计 + 四")."""
     values = {name: cells[name].value if name in cells else None for name in (*left, *right)}
     n_missing = sum(value is None for value in values.values())
     left_sum = sum(values[n] for n in left if values[n] is not None)
     right_sum = sum(values[n] for n in right if values[n] is not None)
-    text = (" + ".join(_show(values[n]) for n in left) + " = " + _show(left_sum) + "; "
-            + " + ".join(_show(values[n]) for n in right) + " = " + _show(right_sum))
+    shown_left = f"{_terms(left, cells)} = {_show(left_sum)}"
+    shown_right = f"{_terms(right, cells)} = {_show(right_sum)}"
+    prefix = f"{sides}: " if sides else ""
     if n_missing:
-        return "not_assessable", left_sum, right_sum, n_missing, text + " (a cell the rule needs is blank)"
-    return ("pass" if _close(left_sum, right_sum) else "fail"), left_sum, right_sum, 0, text
+        return ("not_assessable", left_sum, right_sum, n_missing,
+                f"{prefix}{shown_left} cannot be compared with {shown_right}: a cell the rule needs is blank")
+    if _close(left_sum, right_sum):
+        return "pass", left_sum, right_sum, 0, f"{prefix}{shown_left} equals {shown_right}"
+    return "fail", left_sum, right_sum, 0, f"{prefix}{shown_left} does not equal {shown_right}"
 
 
 @dataclass(frozen=True)
@@ -139,16 +193,19 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
     if template is None:
         return []
     cells = _cells(observations)
+    name = _namer(codebook, cells)
     results: list[dict] = []
     for relation in _relations(codebook, template):
         indicator_id, others = relation.indicator_id, list(relation.others)
         if relation.kind == "sum":
-            status, actual, n_missing, message = check_sum(indicator_id, others, cells)
+            status, actual, n_missing, message = check_sum(indicator_id, others, cells, name)
             expected = cells[indicator_id].value if indicator_id in cells else None
             results.append(_result(doc_id, table_number, f"sum:{indicator_id}", "sum", "error", indicator_id,
                                    [indicator_id, *others], expected, actual, n_missing, status, message, cells))
         else:
-            status, bound, part, n_missing, message = check_at_most(indicator_id, others, cells)
+            compare = codebook.indicators[indicator_id].compare_id
+            whole_name = f"the parts of {name(compare)}" if relation.kind == "dedup_total" and compare else None
+            status, bound, part, n_missing, message = check_at_most(indicator_id, others, cells, name, whole_name)
             kind = "at_most" if relation.kind == "of_which" else "dedup_total"
             results.append(_result(doc_id, table_number, f"{relation.kind}:{indicator_id}", kind, "error",
                                    indicator_id, [indicator_id, *others], bound, part, n_missing, status, message,
@@ -159,21 +216,25 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
         if rule.template != template or not present.intersection(involved):
             continue  # a rule about another table of the form
         if rule.kind == "at_most":
-            status, bound, part, n_missing, message = check_at_most(rule.left_ids[0], list(rule.right_ids), cells)
+            status, bound, part, n_missing, message = check_at_most(rule.left_ids[0], list(rule.right_ids), cells,
+                                                                    name)
             expected, actual = bound, part
+            message = f"{message} ({rule.description})"
         elif rule.kind == "sum":
-            status, actual, n_missing, message = check_sum(rule.left_ids[0], list(rule.right_ids), cells)
+            status, actual, n_missing, message = check_sum(rule.left_ids[0], list(rule.right_ids), cells, name)
             expected = cells[rule.left_ids[0]].value if rule.left_ids[0] in cells else None
+            message = f"{message} ({rule.description})"
         else:
             status, expected, actual, n_missing, message = check_equal_sums(list(rule.left_ids), list(rule.right_ids),
-                                                                           cells)
+                                                                           cells, rule.description)
         results.append(_result(doc_id, table_number, rule.rule_id, rule.kind, rule.severity, rule.left_ids[0],
-                               involved, expected, actual, n_missing, status, f"{message}: {rule.description}", cells))
+                               involved, expected, actual, n_missing, status, message, cells))
     for obs in observations:
         indicator_id = obs["indicator_id"]
         negative = indicator_id and obs["value"] is not None and obs["value"] < 0
         if negative and not codebook.indicators[indicator_id].allow_negative:
             results.append(_result(doc_id, table_number, f"non_negative:{indicator_id}", "non_negative",
                                    "error", indicator_id, [indicator_id], 0.0, obs["value"], 0, "fail",
-                                   f"{_show(obs['value'])} is negative; the form counts things", cells))
+                                   f"{name(indicator_id)} ({_show(obs['value'])}) is negative, but the form "
+                                   "counts things", cells))
     return results

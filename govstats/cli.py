@@ -8,6 +8,7 @@ found errors); 2 bad usage or inputs; 3 the built data broke its own schema (not
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -79,6 +80,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _usage(message: str) -> int:
+    """Bad usage: say what is wrong and what to do instead, exit 2."""
+    print(f"govstats: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _not_a_folder(path: Path) -> Path | None:
+    """The first part of ``path`` that exists but is not a folder (so nothing can be written under it)."""
+    for part in (path, *path.parents):
+        if part.exists():
+            return None if part.is_dir() else part
+    return None
+
+
+def _text(value: object) -> str:
+    return "not stated" if value is None else str(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"build": _build, "parse": _parse, "validate": _validate, "evaluate": _evaluate}
@@ -133,16 +152,21 @@ def _build(args: argparse.Namespace) -> int:
 
     inputs = args.input or [Path("seeds")]
     if args.jobs < 1:
-        print("govstats: error: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"--jobs must be at least 1 (the number of processes that read documents), not {args.jobs}")
+    blocking = _not_a_folder(args.output)
+    if blocking is not None:
+        return _usage(f"--output must name a folder to hold datapackage.json and data/, but {blocking} is a file: "
+                      "give a folder (it is created if missing)")
     cache = DocumentCache(args.output / ".govstats-cache") if args.incremental else None
     started = time.perf_counter()
     try:
         planned = build.plan(inputs, cache)
         package.check_output(args.output, planned.all_paths)
-    except (build.InputError, package.TargetError) as error:
-        print(f"govstats: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    except build.InputError as error:
+        return _usage(f"{error}: give --input a document or a folder of {', '.join(build.INPUT_SUFFIXES)} files "
+                      "(default: seeds/, read from the repository root)")
+    except package.TargetError as error:
+        return _usage(str(error))
     tally = Tally(load())
     progress = _Progress(args.quiet)
     results = build.stream(planned, tally, progress=progress, jobs=args.jobs, cache=cache)
@@ -164,7 +188,7 @@ def _build(args: argparse.Namespace) -> int:
         print(f"govstats: error: cannot write outputs to {args.output}: {error}", file=sys.stderr)
         return EXIT_WRITE
     if not args.quiet:
-        formats = "CSV, Parquet" + ("" if args.no_xlsx else ", govstats.xlsx")
+        formats = "CSV, Parquet" + ("" if args.no_xlsx else ", govstats.xlsx") + ", report.html"
         summary = [*tally.summary_lines(),
                    f"  outputs:       {(args.output / 'datapackage.json').as_posix()} and "
                    f"{(args.output / 'data').as_posix()}/ ({formats})"]
@@ -187,36 +211,47 @@ def _parse(args: argparse.Namespace) -> int:
     from govstats.output.package import format_cell
     from govstats.pipeline import build
 
+    if args.file.is_dir():
+        return _usage(f"parse reads one document, and {args.file} is a folder: name a file in it, or read the "
+                      f"whole folder with: python -m govstats build --input {args.file}")
     if not args.file.is_file():
-        print(f"govstats: error: not a file: {args.file}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"document not found: {args.file} (parse reads one .txt, .md or .html file)")
     codebook = load()
     result = build.process_document(args.file, args.file.stem, codebook, LabelMatcher(codebook))
     document = result.document
-    print(f"{document['source_file']}: {document['status']}; agency {document['agency']}; "
-          f"year {document['report_year']}; published {document['published_date']}; kind {document['doc_kind']}; "
-          f"template {document['template']}; {document['n_tables']} table(s)")
+    print(f"{document['source_file']}: {document['status']}; agency {_text(document['agency'])}; "
+          f"year {_text(document['report_year'])}; published {_text(document['published_date'])}; "
+          f"kind {document['doc_kind']}; template {document['template']}; {document['n_tables']} table(s)")
     if document["status_message"]:
         print(f"  note: {document['status_message']}")
-    columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status", "flags")
+    columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status",
+               "flag_codes")
     if result.observations:
         print("\t".join(columns))
         for obs in result.observations:
             print("\t".join(format_cell(obs[c]) for c in columns))
     for rejection in result.rejections:
-        print(f"rejected line {rejection['source_line']}: {rejection['reason_code']}: {rejection['message']}")
+        where = "the whole document" if rejection["source_line"] is None else f"line {rejection['source_line']}"
+        print(f"rejected {where}: {rejection['reason_code']}: {rejection['message']}")
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
     from govstats.output.validate import frictionless_report
 
-    if not (args.dir / "datapackage.json").is_file():
-        print(f"govstats: error: no datapackage.json in {args.dir}", file=sys.stderr)
-        return EXIT_USAGE
+    descriptor = args.dir / "datapackage.json"
+    if not descriptor.is_file():
+        return _usage(f"no datapackage.json in {args.dir}: name the folder that holds it, or build one with: "
+                      f"python -m govstats build --output {args.dir}")
     if args.limit_rows is not None and args.limit_rows < 1:
-        print("govstats: error: --limit-rows must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"--limit-rows must be at least 1 (rows checked per resource), not {args.limit_rows}")
+    try:
+        names = [resource["name"] for resource in json.loads(descriptor.read_text(encoding="utf-8"))["resources"]]
+    except (ValueError, KeyError, TypeError) as error:
+        return _usage(f"{descriptor} is not a data package descriptor ({error}): rebuild it with "
+                      f"python -m govstats build --output {args.dir}")
+    if args.resource is not None and args.resource not in names:
+        return _usage(f"no resource named {args.resource!r} in {descriptor}: choose one of {', '.join(names)}")
     valid, messages = frictionless_report(args.dir, limit_rows=args.limit_rows, resource=args.resource)
     for message in messages:
         print(message)
@@ -230,19 +265,19 @@ def _evaluate(args: argparse.Namespace) -> int:
     from govstats.pipeline import build
 
     inputs = args.input or [Path("tests/fixtures/corpus/raw")]
-    if not args.gold.is_dir():
-        print(f"govstats: error: gold folder not found: {args.gold}", file=sys.stderr)
-        return EXIT_USAGE
+    if not args.gold.is_dir() or not any(args.gold.glob("*.json")):
+        problem = "no gold *.json files in" if args.gold.is_dir() else "gold folder not found:"
+        return _usage(f"{problem} {args.gold}: give --gold the folder of gold files (the default, "
+                      "tests/fixtures/corpus/gold, is found from the repository root)")
     try:
         result = build.run(inputs, progress=_Progress(False))
     except build.InputError as error:
-        print(f"govstats: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"{error}: give --input a document or a folder of documents (default: "
+                      "tests/fixtures/corpus/raw, from the repository root)")
     try:
         scores = evaluate(result.records, args.gold, load())
     except ValueError as error:  # a gold file that is not valid JSON or not in the gold format
-        print(f"govstats: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage(f"{error}: fix the gold file or leave it out of --gold")
     print(format_report(scores, verbose=args.verbose))
     failed = any(s.wrong or s.missed for s in scores if s.built)
     return EXIT_STRICT if args.strict and failed else EXIT_OK

@@ -69,3 +69,36 @@ def test_an_unexpected_error_is_isolated_to_its_document(tmp_path, monkeypatch):
     assert documents["b"]["status"] == "ok" and documents["b"]["n_observations"] == 1
     rejection = next(r for r in result.records["rejections"] if r["doc_id"] == "a")
     assert rejection["reason_code"] == "processing_error" and rejection["stage"] == "normalize"
+
+
+def _seed_checks(seed_build):
+    return {c["check_id"]: c for r in seed_build[0].results for c in r.checks}
+
+
+def test_messages_are_sentences_naming_both_sides(seed_build):
+    checks = _seed_checks(seed_build)
+    assert checks["sum:t2014.active.channel"]["message"] == (
+        "(二) disclosure by channel: 2 + 2 + blank + 1 + 17 = 22 equals its total 22 (the blank parts add nothing)")
+    assert checks["plausible:t2014.active.normative_disclosed"]["message"].startswith(
+        "normative documents proactively disclosed (6) exceed normative documents issued (1)")
+    assert checks["dedup_total:t2014.active.total"]["message"].endswith(
+        "(20) do not exceed the parts of (二) disclosure by channel (2 + 2 + blank + 1 + 17 = 22)")
+    assert not [c for c in checks.values() if "<=" in c["message"]]
+
+
+@pytest.mark.parametrize(("values", "phrase"), [
+    ({"p": 22, "a": 2, "b": 19}, "p: 2 + 19 = 21 does not equal its total 22"),
+    ({"p": 22, "a": 2, "b": None, "c": 30}, "p: 2 + blank + 30 = 32 exceeds its total 22 whatever the blank parts hold"),
+    ({"p": None, "a": 2, "b": 3}, "p: its total is blank, so its parts 2 + 3 = 5 cannot be checked against it"),
+    ({"p": 22, "a": 2, "b": None}, "p: 2 + blank = 2 is below its total 22; the blank parts could make up"),
+])
+def test_sum_messages(values, phrase):
+    addends = [name for name in values if name != "p"]
+    assert phrase in check_sum("p", addends, cells(**values))[3]
+
+
+def test_at_most_messages_say_which_side_is_which():
+    found = cells(part=21, whole=20)
+    assert check_at_most("part", ["whole"], found, str.upper)[4] == "PART (21) exceed WHOLE (20)"
+    assert check_at_most("part", ["whole"], cells(part=None, whole=20))[4] == \
+        "part is blank, so it cannot be compared with whole (20)"

@@ -120,7 +120,7 @@ def test_validate_in_bounded_time_finds_errors_in_the_sample(seed_build, tmp_pat
     assert run("validate", str(broken), "--limit-rows", "2").returncode == 0  # the sample stops before it
     assert run("validate", str(broken), "--resource", "documents").returncode == 0
     unknown = run("validate", str(broken), "--resource", "nope")
-    assert unknown.returncode == 1 and "no resource named 'nope'" in unknown.stdout
+    assert unknown.returncode == 2 and "no resource named 'nope'" in unknown.stderr
     assert run("validate", str(broken), "--limit-rows", "0").returncode == 2
 
 

@@ -34,9 +34,9 @@ def test_every_field_is_described_and_keys_exist(codebook, resource):
 def test_contract_field_names_are_kept(codebook):
     contract = {
         "observations": ["doc_id", "indicator_id", "row_label", "row_note", "column_label", "raw_value", "value",
-                         "unit", "unit_code", "value_base", "status", "flags", "source_line"],
+                         "unit", "unit_code", "value_base", "status", "flag_codes", "source_line"],
         "indicators": ["indicator_id", "template", "parent_id", "row_label_zh", "column_label_zh", "label_en",
-                       "unit", "relation"],
+                       "form_unit", "relation"],
         "documents": ["doc_id", "source_file", "sha256", "title", "agency", "report_year", "published_date",
                       "template", "n_tables", "status"],
     }

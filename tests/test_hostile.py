@@ -116,12 +116,12 @@ def test_values_in_every_writing(hostile):
     assert by_id["t2014.apply.received.in_person"]["value"] == 1234
     assert by_id["t2014.apply.received.fax"]["value"] == 12
     assert by_id["t2014.apply.received.online"]["value"] == 20
-    assert by_id["t2014.apply.received.online"]["flags"] == "approximate"
+    assert by_id["t2014.apply.received.online"]["flag_codes"] == "approximate"
     assert by_id["t2014.apply.received.letter"]["value"] == 20
-    assert by_id["t2014.apply.received.letter"]["flags"] == "chinese_numeral"
+    assert by_id["t2014.apply.received.letter"]["flag_codes"] == "chinese_numeral"
     assert by_id["t2014.training.classes"]["value"] == -3
     absurd = by_id["t2014.training.meetings"]
-    assert absurd["status"] == "unparsable" and absurd["value"] is None and absurd["flags"] == "absurd_magnitude"
+    assert absurd["status"] == "unparsable" and absurd["value"] is None and absurd["flag_codes"] == "absurd_magnitude"
     negative = [c for c in hostile[0].records["checks"] if c["doc_id"] == "values" and c["rule_kind"] == "non_negative"]
     assert [(c["indicator_id"], c["status"]) for c in negative] == [("t2014.training.classes", "fail")]
 

@@ -78,8 +78,8 @@ def test_a_sheet_too_big_for_excel_says_where_the_data_is(tmp_path, monkeypatch)
     assert note in readme
     documents = list(book["documents"].iter_rows(values_only=True))
     assert len(documents) == 1 + 5  # the sheets that fit are all there
-    wide = list(book["wide"].iter_rows(values_only=True))
-    assert len(wide) == 2 + 5
+    wide = list(book["wide_t2014"].iter_rows(values_only=True))
+    assert len(wide) == 3 + 1
 
 
 def _corrupted(results: list[build.DocumentResult]) -> list[build.DocumentResult]:

@@ -32,8 +32,12 @@ def test_every_listed_module_exists_and_every_module_is_listed():
 
 
 def imported(path: Path) -> set[str]:
+    """The govstats modules a module imports; for the package's ``__init__.py`` (the library API, whose functions
+    import their stage when called) only its module-level imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if path.name == "__init__.py" and path.parent == PACKAGE else ast.walk(tree)
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("govstats"):
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)

@@ -69,7 +69,7 @@ def test_glued_cells_are_reported_not_guessed(corpus):
                      "(一)予以公开 | 210000021", "1.本机关不掌握相关政府信息 | 370000037", "(七)总计 | 723000075"}
     forced = [o for o in corpus.records["observations"]
               if o["doc_id"].startswith("029_") and o["indicator_id"] == "t2021.t3.apply.carried_in.np"]
-    assert forced[0]["value"] == 1 and "split_glued_digits" in forced[0]["flags"]  # 1000001: one digit a column
+    assert forced[0]["value"] == 1 and "split_glued_digits" in forced[0]["flag_codes"]  # 1000001: one digit a column
 
 
 def test_a_truncated_table_keeps_its_complete_rows_and_says_so(corpus):
@@ -118,7 +118,7 @@ def test_a_failed_identity_points_at_its_cells(tmp_path, codebook):
     identity = next(c for c in result.checks if c["check_id"] == "identity:t2021.t3.np")
     assert identity["status"] == "fail" and (identity["expected"], identity["actual"]) == (6, 5)
     assert identity["source_lines"] == "6 7 8 9"  # the lines of 一, 二, （七） and 四
-    assert "5 + 1 = 6; 4 + 1 = 5" in identity["message"]
+    assert "一 + 二 = （七）总计 + 四: 5 + 1 = 6 does not equal 4 + 1 = 5" in identity["message"]
 
 
 def test_a_missing_cell_never_shifts_the_others(tmp_path, codebook):

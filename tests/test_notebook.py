@@ -31,6 +31,42 @@ def output_texts(nb: nbformat.NotebookNode) -> list[str]:
     return texts
 
 
+def _cjk_font_installed() -> bool:
+    from matplotlib import font_manager
+
+    return any("cjk" in Path(path).name.lower() for path in font_manager.findSystemFonts())
+
+
+def execute() -> nbformat.NotebookNode:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    return nb
+
+
+def _chart_line(nb: nbformat.NotebookNode) -> str:
+    return next(line for text in output_texts(nb) for line in text.splitlines() if line.startswith("chart: "))
+
+
+def test_the_chart_is_titled_with_agency_and_year_and_splits_counts_from_money():
+    ensure_package_built()
+    line = _chart_line(execute())
+    assert "agency 微山县科技局, year 2016" in line
+    assert "11 counts on the left axis, 1 money values on the right axis" in line  # 0.5 万元 not among the counts
+    if _cjk_font_installed():
+        assert line.startswith("chart: 微山县科技局 2016年度") and "labels in Chinese" in line
+    else:
+        assert "labels in English (no CJK font found)" in line
+
+
+def test_without_a_cjk_font_the_chart_falls_back_to_english(monkeypatch):
+    ensure_package_built()
+    monkeypatch.setenv("GOVSTATS_ENGLISH_LABELS", "1")
+    line = _chart_line(execute())
+    assert line.startswith("chart: Reported values, 2016 report of 001_e30e2049e38d0093")
+    assert "labels in English" in line
+
+
 def test_tour_notebook_runs_and_shows_the_seed_table():
     ensure_package_built()
     nb = nbformat.read(NOTEBOOK, as_version=4)

@@ -14,7 +14,7 @@ from govstats.output import package, schemas, validate
 from tests.conftest import SEEDS, build_into
 
 OUTPUTS = [f"data/{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")] + [
-    "data/govstats.xlsx", "datapackage.json"]
+    "data/govstats.xlsx", "data/report.html", "datapackage.json"]
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -42,6 +42,8 @@ def test_parquet_reads_back_with_declared_types(seed_build, codebook):
                 assert dtype == "Float64", field.name
             elif field.type == "boolean":
                 assert dtype == "boolean", field.name
+            elif field.type == "date":
+                assert dtype == "datetime64[ms]", field.name
             elif field.type == "string":
                 assert pd.api.types.is_string_dtype(dtype), field.name
     observations = pd.read_parquet(seed_build[1] / "data" / "observations.parquet")
@@ -63,7 +65,7 @@ def test_workbook_reads_back_the_same_values(seed_build, codebook):
     from openpyxl import load_workbook
 
     book = load_workbook(seed_build[1] / "data" / "govstats.xlsx", read_only=True)
-    assert book.sheetnames == ["README", *schemas.RESOURCES, "wide", "dictionary"]
+    assert book.sheetnames == ["README", *schemas.RESOURCES, "wide_t2014", "wide_t2019", "wide_t2021", "dictionary"]
     rows = list(book["observations"].iter_rows(values_only=True))
     header = list(rows[0])
     assert header == [f.name for f in codebook.fields["observations"]]
@@ -74,13 +76,35 @@ def test_workbook_reads_back_the_same_values(seed_build, codebook):
         assert as_read["value"] == record["value"]
         assert as_read["source_line"] == record["source_line"]
         assert as_read["indicator_id"] == record["indicator_id"]
-    wide = list(book["wide"].iter_rows(values_only=True))
-    assert wide[1][4] == "t2014.active"
-    seed_row = next(r for r in wide[2:] if r[0] == "001_e30e2049e38d0093")
-    by_id = dict(zip(wide[1], seed_row, strict=True))
+    wide = list(book["wide_t2014"].iter_rows(values_only=True))
+    labels, units, ids, *documents = wide
+    assert ids[:4] == ("doc_id", "agency", "report_year", "t2014.active")
+    assert [row[0] for row in documents] == ["001_e30e2049e38d0093"]  # only the documents of the 2014 form
+    by_id = dict(zip(ids, documents[0], strict=True))
     assert by_id["t2014.active.channel.other"] == 17
     assert by_id["t2014.active.channel.weibo"] is None
-    assert by_id["t2014.org"] == 0.5
+    assert by_id["t2014.active"] == 42  # a heading's number, in the unit of the first row under it
+    header = dict(zip(ids, zip(labels, units, strict=True), strict=True))
+    assert header["t2014.org"][1] == "" and by_id["t2014.org"] == 0.5  # headings over counts and money: as printed
+    assert header["t2014.active.channel.other"] == ("（二）通过不同渠道和方式公开政府信息的情况 › 5.其他方式公开政府信息数", "条")
+    assert all(unit == "" or codebook.unit_by_zh(unit) for unit in units)
+    for template in ("t2019", "t2021"):
+        labels, units, ids, *documents = book[f"wide_{template}"].iter_rows(values_only=True)
+        assert documents == [] and all(i.startswith(template) for i in ids[3:])
+    labels, units, ids = list(book["wide_t2021"].iter_rows(values_only=True))
+    other = labels.index("（六）其他处理 › 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请｜自然人")
+    assert (units[other], ids[other]) == ("件", "t2021.t3.result.other.no_correction.np")  # section, unit and id
+
+
+def test_the_checks_sheet_lists_failing_checks_first(seed_build):
+    from openpyxl import load_workbook
+
+    book = load_workbook(seed_build[1] / "data" / "govstats.xlsx", read_only=True)
+    header, *rows = book["checks"].iter_rows(values_only=True)
+    status = [dict(zip(header, row, strict=True))["status"] for row in rows]
+    rank = {"fail": 0, "not_assessable": 1, "pass": 2}
+    assert status[0] == "fail" and [rank[s] for s in status] == sorted(rank[s] for s in status)
+    assert len(rows) == len(seed_build[0].records["checks"])
 
 
 def test_workbook_sheets_are_usable(seed_build):
@@ -149,7 +173,7 @@ def test_text_longer_than_an_excel_cell_is_cut_visibly_and_flagged_in_the_workbo
     frame = pd.read_csv(data / "observations.csv", encoding="utf-8-sig")
     assert frame["row_label"].tolist() == [label]  # whole in CSV and Parquet, not flagged there
     assert pd.read_parquet(data / "observations.parquet")["row_label"].tolist() == [label]
-    assert "cut_in_workbook" not in str(frame["flags"].tolist())
+    assert "cut_in_workbook" not in str(frame["flag_codes"].tolist())
     book = load_workbook(data / "govstats.xlsx", read_only=True)
     rows = list(book["observations"].iter_rows(values_only=True))
     header, [row] = rows[0], rows[1:]
@@ -157,7 +181,8 @@ def test_text_longer_than_an_excel_cell_is_cut_visibly_and_flagged_in_the_workbo
     assert len(cell) <= 32_767 and label.startswith(cell.split(" …[cut:")[0])
     assert cell.endswith("[cut: 42,004 characters, an Excel cell holds 32,767; the whole text is in "
                          "data/observations.csv and .parquet]")
-    assert "cut_in_workbook" in row[header.index("flags")].split(";")
+    assert "cut_in_workbook" in row[header.index("flag_codes")].split(";")
+    assert "cut_in_workbook" in row[header.index("warning_codes")].split(";")
     readme = [r[0] for r in book["README"].iter_rows(values_only=True) if r[0]]
     assert any(line.startswith("observations!") and "42,004 characters" in line for line in readme)
 

@@ -338,7 +338,7 @@ def check_document(text: str, path: Path) -> None:
         assert rejection["source_line"] in expected, rejection  # no rejection of a line that is not a pipe line
     for obs in result.observations:
         assert obs["source_line"] in expected and expected[obs["source_line"]][0] in ("row", "national"), obs
-        flags = obs["flags"].split(";") if obs["flags"] else []
+        flags = obs["flag_codes"].split(";") if obs["flag_codes"] else []
         assert set(flags) <= FLAG_CODES, obs
         if obs["status"] == "reported":
             assert obs["value"] is not None, obs
@@ -371,7 +371,7 @@ def check_document(text: str, path: Path) -> None:
         for obs in here:
             index = value_columns[obs["column_number"] - 1]
             value_cell = cells[index] if index < len(cells) else ""
-            flags = obs["flags"].split(";") if obs["flags"] else []
+            flags = obs["flag_codes"].split(";") if obs["flag_codes"] else []
             if not unicodedata.normalize("NFKC", value_cell).strip() and "value_in_unit_column" not in flags:
                 # a blank cell is missing, never 0
                 assert obs["status"] == "blank", (number, lines[number - 1], obs)

@@ -62,14 +62,15 @@ def test_context_decides_repeated_labels(seed_observations):
 
 def test_misplaced_values_are_flagged(seed_observations):
     by_line = {o["source_line"]: o for o in seed_observations}
-    assert by_line[20]["flags"] == "value_in_unit_column;value_on_heading"
+    assert by_line[20]["flag_codes"] == "unit_from_section;value_in_unit_column;value_on_heading"
+    assert by_line[20]["warning_codes"] == "unit_from_section;value_on_heading"  # the reading note is not a warning
     assert by_line[20]["raw_value"] == "42"
     budget = by_line[81]
     assert budget["raw_value"] == "0.5万元"
     assert budget["unit_code"] == "cny_10k" and budget["base_unit_code"] == "cny"
-    assert set(budget["flags"].split(";")) == {"value_in_unit_column", "unit_in_value_cell",
+    assert set(budget["flag_codes"].split(";")) == {"value_in_unit_column", "unit_in_value_cell",
                                                 "unit_differs_from_codebook", "value_on_heading"}
-    assert by_line[21]["flags"] is None
+    assert by_line[21]["flag_codes"] is None and by_line[21]["warning_codes"] is None
 
 
 def test_labels_keep_numbering_and_split_notes(seed_observations):

@@ -41,8 +41,8 @@ def test_header_with_spaces_inside_labels(codebook):
 def test_ragged_rows_are_read_and_flagged(tmp_path, codebook, matcher):
     result = parse(tmp_path, "统计指标 | 单位 | 统计数 |\n(三)接受培训人员数 | 人次 | 2\n2.兼职人员数 | 人 |\n", codebook, matcher)
     first, second = result.observations
-    assert first["value"] == 2 and first["flags"] == "ragged_row"
-    assert second["status"] == "blank" and "ragged_row" in second["flags"]
+    assert first["value"] == 2 and first["flag_codes"] == "ragged_row"
+    assert second["status"] == "blank" and "ragged_row" in second["flag_codes"]
 
 
 def test_page_metadata_pipe_lines_are_rejected_not_observed(codebook, matcher):
@@ -65,14 +65,14 @@ def test_unmatched_labels_are_kept_without_an_indicator(tmp_path, codebook, matc
                    codebook, matcher)
     unknown = result.observations[1]
     assert unknown["indicator_id"] is None and unknown["value"] == 9
-    assert unknown["flags"] == "unmatched_label"
+    assert unknown["flag_codes"] == "unmatched_label"
 
 
 def test_repeated_labels_without_context_are_ambiguous(tmp_path, codebook, matcher):
     result = parse(tmp_path, "统计指标 | 单位 | 统计数 |\n(三)接受培训人员数 | 人次 | 2 |\n(三)其他情形数 | 件 | 1 |\n",
                    codebook, matcher)
     assert result.observations[1]["indicator_id"] is None
-    assert result.observations[1]["flags"] == "ambiguous_label"
+    assert result.observations[1]["flag_codes"] == "ambiguous_label"
 
 
 def test_placeholders_and_unparsable_text_are_missing(tmp_path, codebook, matcher):
@@ -88,14 +88,14 @@ def test_unit_in_value_cell_and_unit_conversion(tmp_path, codebook, matcher):
     text = "统计指标 | 单位 | 统计数 |\n八、依申请公开信息收取的费用 | 元 | 300元 |\n(四)政府信息公开专项经费 | | 1.5 |\n"
     fee, budget = parse(tmp_path, text, codebook, matcher).observations
     assert fee["value"] == 300 and fee["unit_code"] == "cny" and fee["value_base"] == 300
-    assert set(fee["flags"].split(";")) == {"unit_in_value_cell", "unit_differs_from_codebook"}
-    assert budget["unit"] == "万元" and budget["value_base"] == 15000 and budget["flags"] == "unit_from_codebook"
+    assert set(fee["flag_codes"].split(";")) == {"unit_in_value_cell", "unit_differs_from_codebook"}
+    assert budget["unit"] == "万元" and budget["value_base"] == 15000 and budget["flag_codes"] == "unit_from_codebook"
 
 
 def test_extra_cells_are_rejected_with_their_line(tmp_path, codebook, matcher):
     result = parse(tmp_path, "统计指标 | 单位 | 统计数 |\n(三)接受培训人员数 | 人次 | 2 | 3 |\n", codebook, matcher)
     assert result.observations[0]["value"] == 2
-    assert "extra_cells" in result.observations[0]["flags"]
+    assert "extra_cells" in result.observations[0]["flag_codes"]
     assert [(r["reason_code"], r["raw_text"], r["source_line"]) for r in result.rejections] == [("extra_cell", "3", 2)]
 
 
@@ -103,7 +103,7 @@ def test_several_value_columns_map_by_header(tmp_path, codebook, matcher):
     text = "指标名称 | 计量单位 | 2014年度 | 历年累计\n(三)接受培训人员数 | 人次 | 2 | 40\n"
     year, cumulative = parse(tmp_path, text, codebook, matcher).observations
     assert year["indicator_id"] == "t2014.training.trainees" and year["column_label"] == "2014年度"
-    assert cumulative["indicator_id"] is None and cumulative["flags"] == "unknown_column"
+    assert cumulative["indicator_id"] is None and cumulative["flag_codes"] == "unknown_column"
     assert cumulative["value"] == 40
 
 

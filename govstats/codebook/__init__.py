@@ -10,7 +10,7 @@ import csv
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 CODEBOOK_DIR = Path(__file__).parent
@@ -110,6 +110,7 @@ class Codebook:
     fields: dict[str, tuple[Field, ...]]
     issue_codes: dict[str, tuple[str, str]]
     issue_scopes: dict[str, str]
+    flag_kinds: dict[str, str]  # flag code → note (how a value was read) or warning (what to look at)
     limits: dict[str, int]
     crosswalk: tuple[dict[str, str], ...]
     package: dict
@@ -138,6 +139,11 @@ class Codebook:
 
     def flags(self) -> dict[str, str]:
         return {code: meaning for code, (kind, meaning) in self.issue_codes.items() if kind == "flag"}
+
+    @cached_property
+    def warnings(self) -> frozenset[str]:
+        """The flags a user should look at (the others are reading notes: how a value was found)."""
+        return frozenset(code for code, kind in self.flag_kinds.items() if kind == "warning")
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -211,6 +217,7 @@ def load() -> Codebook:
         fields={name: tuple(items) for name, items in fields.items()},
         issue_codes={row["code"]: (row["kind"], row["meaning"]) for row in _rows("issue_codes.csv")},
         issue_scopes={row["code"]: row["scope"] for row in _rows("issue_codes.csv")},
+        flag_kinds={row["code"]: row["flag_kind"] for row in _rows("issue_codes.csv") if row["kind"] == "flag"},
         limits={row["name"]: int(row["value"]) for row in _rows("limits.csv")},
         crosswalk=tuple(_rows("crosswalk.csv")),
         package=json.loads((CODEBOOK_DIR / "package.json").read_text(encoding="utf-8")),
@@ -262,6 +269,9 @@ def _cross_check(codebook: Codebook) -> None:
     for alias in codebook.aliases:
         if alias.kind == "row" and alias.target not in ids:
             raise ValueError(f"aliases.csv: {alias.alias}: unknown indicator {alias.target}")
+    for code, kind in codebook.flag_kinds.items():
+        if kind not in ("note", "warning"):
+            raise ValueError(f"issue_codes.csv: flag {code}: flag_kind must be note or warning, not {kind!r}")
     for status in codebook.missing_tokens.values():
         if status not in ("blank", "placeholder"):
             raise ValueError(f"missing_values.csv: unknown status {status}")

@@ -6,6 +6,7 @@ dropped silently, and a blank cell is missing with status ``blank``, never 0.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -141,6 +142,21 @@ def _indicator_for(node, column_label: str, template: str | None, matcher: Label
     return matcher.codebook.indicators[indicator_id]
 
 
+@functools.cache
+def section_unit(codebook: Codebook, indicator_id: str) -> str | None:
+    """The unit of a heading that prints a number: the unit of the first row under it on the form, provided
+    every row under it measures the same quantity (counts, or money); else None (no unit is guessed)."""
+    units: list[str] = []
+    pending = list(codebook.children(indicator_id))
+    while pending:
+        child = pending.pop(0)
+        if child.unit:
+            units.append(child.unit)
+        pending[:0] = codebook.children(child.indicator_id)  # depth first: the form's order
+    quantities = {codebook.units_by_zh[unit].quantity for unit in units}
+    return units[0] if len(quantities) == 1 else None
+
+
 @dataclass(frozen=True)
 class CellPlace:
     """Where a value cell sits: document, table, row, column and source line."""
@@ -164,6 +180,10 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
     unit = printed or form_unit
     if printed is None and form_unit is not None:
         flags.append("unit_from_codebook")
+    elif printed is None and indicator is not None and reading.status == "reported":
+        unit = section_unit(codebook, indicator.indicator_id)
+        if unit is not None:
+            flags.append("unit_from_section")
     if indicator is not None and printed is not None and printed != form_unit:
         flags.append("unit_differs_from_codebook")
     unit_record = codebook.unit_by_zh(unit) if unit else None
@@ -175,13 +195,15 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
     value_base = None
     if value is not None and unit_record is not None:
         value_base = value * Decimal(unit_record.multiplier)
+    elif value is not None and not unit:
+        flags.append("no_unit")
     return {
         "doc_id": place.doc_id,
         "table_number": place.table_number,
         "row_number": place.row_number,
         "column_number": place.column_number,
         "indicator_id": indicator.indicator_id if indicator else None,
-        "template": template,
+        "table_template": template,
         "row_label": (f"{split.prefix}{split.label}" if split.prefix else split.label) or None,
         "row_note": split.note,
         "row_prefix": split.prefix,
@@ -194,7 +216,8 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
         "value_base": float(value_base) if value_base is not None else None,
         "base_unit_code": unit_record.base_unit_code if unit_record and value_base is not None else None,
         "status": reading.status,
-        "flags": ";".join(sorted(set(flags))) or None,
+        "flag_codes": ";".join(sorted(set(flags))) or None,
+        "warning_codes": ";".join(sorted(set(flags) & codebook.warnings)) or None,
         "source_line": place.line,
         "source_column": place.column,
     }

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from govstats.records import DocumentResult
 
 WORKBOOK = "govstats.xlsx"
+REPORT = "report.html"
 
 
 def format_cell(value: Any) -> str:
@@ -92,6 +93,7 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
     """Stream the document results into CSV + Parquet (validated chunk by chunk), then the workbook and the
     descriptor, and publish them atomically; raise SchemaFailure (publishing nothing) if the data breaks its
     schema. ``announce`` hears about the steps that come after the documents (they take a while when large)."""
+    from govstats.output.report import write_report
     from govstats.output.workbook import write_workbook
 
     tell = announce or (lambda message: None)
@@ -126,6 +128,9 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
             tell(f"writing {DATA_DIR}/{WORKBOOK} (use --no-xlsx to skip it) …")
             write_workbook(data / WORKBOOK, codebook, data, tally.summary_lines())
             timings["xlsx"] = time.perf_counter() - started
+        started = time.perf_counter()
+        write_report(data / REPORT, codebook, data, tally.summary_lines())
+        timings["report"] = time.perf_counter() - started
         write_descriptor(staging / DESCRIPTOR, codebook)
 
     publish(output_dir, write_into, claimed_names())
@@ -189,6 +194,11 @@ def write_partitioned_by_year(data: Path) -> None:
         close_all([functools.partial(close_parquet, writer) for writer in writers.values()])
 
 
+# Columns of the indicators resource named apart from the observations' own (``unit``): field → attribute.
+_INDICATOR_ATTRIBUTES = {"form_unit": "unit", "form_unit_code": "unit_code"}
+
+
 def indicator_records(codebook: Codebook) -> list[dict]:
-    return [{name: getattr(indicator, name) for name in (f.name for f in codebook.fields["indicators"])}
+    names = [f.name for f in codebook.fields["indicators"]]
+    return [{name: getattr(indicator, _INDICATOR_ATTRIBUTES.get(name, name)) for name in names}
             for indicator in codebook.indicators.values()]

@@ -6,9 +6,11 @@ Heavy libraries are imported inside the functions that need them, so the CLI sta
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govstats.codebook import Codebook, Field
+from govstats.codebook import load as load_codebook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -17,21 +19,54 @@ if TYPE_CHECKING:
 
 RESOURCES = ("documents", "indicators", "crosswalk", "observations", "checks", "rejections")
 
-_PANDAS_DTYPES = {"string": "str", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
+_PANDAS_DTYPES = {"string": "str", "integer": "Int64", "number": "Float64", "boolean": "boolean",
+                  "date": "datetime64[ms]"}
 
 
 def pandas_dtype(field: Field) -> Any:
-    """Enumerated text is categorical with the declared categories in declared order; dates are
-    ``datetime.date`` objects, which is what pandas gives for a Parquet date32 column."""
+    """Enumerated text is categorical with the declared categories in declared order; dates are datetime64
+    (stored as Arrow timestamps, so ``pd.read_parquet`` gives a column that ``.dt`` works on)."""
     if field.enum:
         import pandas as pd
 
         return pd.CategoricalDtype(list(field.enum))
-    if field.type == "date":
-        from pandera.engines import pandas_engine
-
-        return pandas_engine.Date
     return _PANDAS_DTYPES[field.type]
+
+
+def csv_dtypes(codebook: Codebook, resource: str) -> tuple[dict[str, str], list[str]]:
+    """What ``pd.read_csv`` needs to give the Parquet types: the dtype of every column that is not plain text
+    (integers Int64, numbers Float64, enumerations category, booleans boolean) and the date columns to parse."""
+    names = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
+    dtypes = {f.name: "category" if f.enum else names[f.type] for f in codebook.fields[resource]
+              if f.enum or f.type in names}
+    return dtypes, [f.name for f in codebook.fields[resource] if f.type == "date"]
+
+
+def read_csv_line(codebook: Codebook, resource: str) -> str:
+    """The ``pd.read_csv`` call for one resource as the README shows it (a test keeps the two equal)."""
+    dtypes, dates = csv_dtypes(codebook, resource)
+    shown = ", ".join(f'"{name}": "{dtype}"' for name, dtype in dtypes.items())
+    parse = f", parse_dates={dates!r}".replace("'", '"') if dates else ""
+    return f'{resource} = pd.read_csv("data/{resource}.csv", dtype={{{shown}}}{parse})'
+
+
+def load_package(folder: str | Path = ".") -> dict[str, pd.DataFrame]:
+    """Every resource of a built package as a DataFrame with its declared dtypes, read from the Parquet files.
+    ``folder`` is the package folder (holding ``data/``) or the ``data/`` folder itself."""
+    import pandas as pd
+
+    folder = Path(folder)
+    data = folder / "data" if (folder / "data").is_dir() else folder
+    codebook = load_codebook()
+    missing = [r for r in RESOURCES if not (data / f"{r}.parquet").is_file()]
+    if missing:
+        raise FileNotFoundError(f"no {', '.join(f'{r}.parquet' for r in missing)} in {data}: build the package "
+                                "first (python -m govstats build) or name the folder that holds it")
+    frames = {}
+    for resource in RESOURCES:
+        table = pd.read_parquet(data / f"{resource}.parquet")
+        frames[resource] = table.astype({f.name: pandas_dtype(f) for f in codebook.fields[resource]})
+    return frames
 
 
 def primary_key(codebook: Codebook, resource: str) -> list[str]:
@@ -51,11 +86,8 @@ def frame(codebook: Codebook, resource: str, records: list[dict]) -> pd.DataFram
     columns: dict[str, Any] = {}
     for field in fields:
         values = [record.get(field.name) for record in records]
-        if field.type == "date":
-            columns[field.name] = pd.Series(values, dtype=object)
-        else:
-            columns[field.name] = pd.Series(values, dtype=pandas_dtype(field) if field.enum else object).astype(
-                pandas_dtype(field))
+        columns[field.name] = pd.Series(values, dtype=pandas_dtype(field) if field.enum else object).astype(
+            pandas_dtype(field))
     return pd.DataFrame(columns, columns=names)
 
 
@@ -84,7 +116,7 @@ def arrow_schema(codebook: Codebook, resource: str) -> pyarrow.Schema:
     import pyarrow as pa
 
     types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
-             "date": pa.date32()}
+             "date": pa.timestamp("ms")}
     return pa.schema([
         pa.field(f.name, pa.dictionary(pa.int32(), pa.string()) if f.enum else types[f.type],
                  nullable=not f.required, metadata={"description": f.description})
@@ -137,6 +169,6 @@ def dictionary_rows(codebook: Codebook) -> list[dict]:
               "required": None, "allowed": None, "description": codebook.missing_meanings[token]}
              for token, status in codebook.missing_tokens.items()]
     rows += [{"section": kind, "resource": "observations" if kind == "flag" else "rejections", "name": code,
-              "type": None, "required": None, "allowed": None, "description": meaning}
+              "type": codebook.flag_kinds.get(code), "required": None, "allowed": None, "description": meaning}
              for code, (kind, meaning) in codebook.issue_codes.items()]
     return rows

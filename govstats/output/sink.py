@@ -56,6 +56,8 @@ def arrow_table(codebook: Codebook, resource: str, rows: list[dict], failures: l
                     failures.append(f"{resource}.{field.name}: {values[position]!r} is not one of "
                                     f"{'|'.join(field.enum)} (row {offset + position})")
                 columns.append(pa.DictionaryArray.from_arrays(codes, dictionary))
+            elif field.type == "date":  # dates arrive as datetime.date; stored as timestamps (datetime64 in pandas)
+                columns.append(pa.array(values, pa.date32()).cast(arrow_field.type))
             else:
                 columns.append(pa.array(values, arrow_field.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as error:
@@ -99,6 +101,10 @@ def csv_ready(table: pyarrow.Table) -> pyarrow.Table:
     import pyarrow.compute as pc
 
     for index, column_field in enumerate(table.schema):
+        if pa.types.is_timestamp(column_field.type):  # a date column: ISO 8601 dates, as the descriptor declares
+            text = pc.strftime(table.column(index), "%Y-%m-%d")
+            table = table.set_column(index, pa.field(column_field.name, text.type), text)
+            continue
         if not pa.types.is_floating(column_field.type):
             continue
         column = table.column(index)
@@ -220,8 +226,7 @@ def parquet_schema(codebook: Codebook, resource: str) -> pyarrow.Schema:
     import pyarrow as pa
 
     schema = schemas.arrow_schema(codebook, resource)
-    empty = pd.DataFrame({f.name: pd.Series([], dtype=schemas.pandas_dtype(f) if f.type != "date" else object)
-                          for f in codebook.fields[resource]})
+    empty = pd.DataFrame({f.name: pd.Series([], dtype=schemas.pandas_dtype(f)) for f in codebook.fields[resource]})
     pandas_metadata = pa.Schema.from_pandas(empty, preserve_index=False).metadata
     return schema.with_metadata({**(schema.metadata or {}), **pandas_metadata})
 

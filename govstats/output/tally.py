@@ -58,7 +58,7 @@ class Tally:
         c["observations"] += len(result.observations)
         for observation in result.observations:
             c[observation["status"]] += 1
-            c["flagged"] += bool(observation["flags"])
+            c["with_warnings"] += bool(observation["warning_codes"])
             indicator_id = observation["indicator_id"]
             if not indicator_id:
                 c["unmatched"] += 1
@@ -143,7 +143,7 @@ class Tally:
                if c["documents_not_read"] else ""),
             f"  tables:        {c['tables']}",
             f"  observations:  {c['observations']} ({c['reported']} reported, {c['blank']} blank, "
-            f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['flagged']} flagged, "
+            f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['with_warnings']} with warnings, "
             f"{c['unmatched']} without indicator)",
             f"  rejections:    {c['rejections']} source lines or cells not turned into observations",
             f"  accounting:    {a['pipe_lines']} pipe lines = {a['table_lines']} in tables + "

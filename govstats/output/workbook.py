@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from govstats import __version__
-from govstats.codebook import Codebook, Indicator
+from govstats.codebook import Codebook, Indicator, Unit
+from govstats.observations.normalize import section_unit
 from govstats.output import schemas
 from govstats.output.sink import iter_column, iter_rows, parquet_rows
 
@@ -31,54 +33,81 @@ def _width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def wide_headers(codebook: Codebook, templates: list[str]) -> list[tuple[Indicator, str]]:
-    """Chinese header per indicator: its row label, with the column (cross tables) or the section
-    (labels repeated under several sections) added where needed, and the id as a last resort."""
-    chosen = [i for i in codebook.indicators.values() if i.template in templates]
-    same_row: dict[tuple[str, str | None, str], int] = {}
-    same_label: dict[str, set[str | None]] = {}
+# The key columns of a wide sheet, headed like the indicators: label, unit, id.
+_WIDE_KEY_LABELS = {"doc_id": "文档", "agency": "单位名称", "report_year": "报告年度", "template": "表式"}
+
+
+def wide_headers(codebook: Codebook, template: str) -> list[tuple[Indicator, str, str]]:
+    """(indicator, Chinese header, unit) for every indicator of one template, in the form's order. Every header
+    has one style: the section it sits in, then its row label (``（六）其他处理 › 1.申请人…``), then the column
+    where the row has several (``｜自然人``); the unit is the form's (for a heading, the unit its numbers are
+    converted to: see ``section_unit``)."""
+    chosen = [i for i in codebook.indicators.values() if i.template == template]
+    same_row: dict[tuple[str | None, str], int] = {}
     for indicator in chosen:
-        row_key = (indicator.template, indicator.parent_id, indicator.row_label_zh)
+        row_key = (indicator.parent_id, indicator.row_label_zh)
         same_row[row_key] = same_row.get(row_key, 0) + 1
-        same_label.setdefault(indicator.row_label_zh, set()).add(indicator.parent_id)
-    labels = []
+    headers = []
     for indicator in chosen:
         label = indicator.row_label_zh
-        if len(same_label[label]) > 1:
-            top = codebook.indicators[codebook.ancestors(indicator.indicator_id)[0]]
-            label = f"{top.row_label_zh} › {label}"
-        if same_row[(indicator.template, indicator.parent_id, indicator.row_label_zh)] > 1:
+        parent = codebook.indicators.get(indicator.parent_id or "")
+        if parent is not None:
+            label = f"{parent.row_label_zh} › {label}"
+        if same_row[(indicator.parent_id, indicator.row_label_zh)] > 1:
             label = f"{label}｜{indicator.column_label_zh}"
-        labels.append(label)
-    return [(indicator, label if labels.count(label) == 1 else f"{label} [{indicator.indicator_id}]")
-            for indicator, label in zip(chosen, labels, strict=False)]
+        headers.append((indicator, label, _wide_unit(codebook, indicator) or ""))
+    return headers
 
 
-def wide_rows(codebook: Codebook, data_dir: Path, headers: list[tuple[Indicator, str]]) -> Iterator[list[Any]]:
-    """One row per document; each indicator's value in the unit of the official form where convertible.
+def _wide_unit(codebook: Codebook, indicator: Indicator) -> str | None:
+    return indicator.unit or section_unit(codebook, indicator.indicator_id)
+
+
+def wide_rows(codebook: Codebook, data_dir: Path, headers: list[tuple[Indicator, str, str]],
+              template: str) -> Iterator[list[Any]]:
+    """One row per document of the template; each indicator's value in the unit of its header where
+    convertible (as printed otherwise).
 
     Documents and observations are both in document order, so one pass over each suffices."""
-    column = {indicator.indicator_id: position for position, (indicator, _) in enumerate(headers)}
+    column = {indicator.indicator_id: position for position, (indicator, _, _) in enumerate(headers)}
+    units = [codebook.unit_by_zh(unit) if unit else None for _, _, unit in headers]
     observations = iter_rows(data_dir / "observations.parquet",
                              ["doc_id", "indicator_id", "value", "value_base", "base_unit_code"])
     pending = next(observations, None)
-    for document in iter_rows(data_dir / "documents.parquet", ["doc_id", *_WIDE_KEYS[1:]]):
+    for document in iter_rows(data_dir / "documents.parquet", list(_WIDE_KEYS)):
         values: list[Any] = [None] * len(headers)
         while pending is not None and pending[0] == document[0]:
             _, indicator_id, value, value_base, base_unit = pending
             position = column.get(indicator_id)
             if position is not None and value is not None and values[position] is None:
-                values[position] = _in_form_unit(codebook, indicator_id, value, value_base, base_unit)
+                values[position] = _in_unit(units[position], value, value_base, base_unit)
             pending = next(observations, None)
-        yield [*document, *values]
+        if document[-1] == template:
+            yield [*document[:-1], *values]
 
 
-def _in_form_unit(codebook: Codebook, indicator_id: str, value: float, value_base: float | None,
-                  base_unit: str | None) -> float:
-    form_unit = codebook.units.get(codebook.indicators[indicator_id].unit_code or "")
-    if form_unit and value_base is not None and base_unit == form_unit.base_unit_code:
-        return value_base / form_unit.multiplier
+def _in_unit(unit: Unit | None, value: float, value_base: float | None, base_unit: str | None) -> float:
+    if unit and value_base is not None and base_unit == unit.base_unit_code:
+        return value_base / unit.multiplier
     return value
+
+
+def checks_failing_first(path: Path) -> Iterator[tuple]:
+    """The checks, failing first (error-level, then warning-level), then not assessable, then passing; in
+    document order within each. Only called for a sheet that fits in Excel, so the sort is bounded."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    status = pc.cast(table.column("status"), pa.string())
+    severity = pc.cast(table.column("severity"), pa.string())
+    rank = pc.if_else(pc.equal(status, "fail"), pc.if_else(pc.equal(severity, "error"), 0, 1),
+                      pc.if_else(pc.equal(status, "not_assessable"), 2, 3))
+    order = pc.sort_indices(pa.table({"rank": rank, "row": pa.array(range(len(table)))}),
+                            sort_keys=[("rank", "ascending"), ("row", "ascending")])
+    for batch in table.take(order).to_batches(65_536):
+        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
 
 
 class _Sheets:
@@ -97,7 +126,8 @@ class _Sheets:
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.cuts: list[str] = []  # cells cut to what Excel holds (sheet!cell: length)
 
-    def table(self, name: str, header_rows: list[list[str]], rows: Iterable[Sequence[Any]], n_rows: int,
+    def table(self, name: str, header_rows: list[list[str]],
+              rows: Iterable[Sequence[Any]] | Callable[[], Iterable[Sequence[Any]]], n_rows: int,
               note_if_too_big: str, max_width: int = 60) -> bool:
         """Write a sheet with frozen header, filter and readable widths; False (and the note instead) if it
         cannot fit. Rows are streamed: the widths come from the first 500. Text longer than an Excel cell
@@ -107,20 +137,21 @@ class _Sheets:
         if n_rows + len(header_rows) > EXCEL_MAX_ROWS:
             sheet.write_string(0, 0, note_if_too_big)
             return False
-        rows = iter(rows)
+        rows = iter(rows() if callable(rows) else rows)  # a callable is only called for a sheet that fits
         first = list(itertools.islice(rows, 500))
         n_columns = len(header_rows[0])
-        for c in range(n_columns):
-            width = max([_width(h[c]) for h in header_rows] + [_width(row[c]) for row in first] + [6])
-            sheet.set_column(c, c, min(width + 2, max_width))
         narrow = max_width < 60  # narrow columns: long Chinese labels wrap in a taller first header row
+        fitted = header_rows[1:] if narrow and len(header_rows) > 1 else header_rows  # the label row wraps
+        for c in range(n_columns):
+            width = max([_width(h[c]) for h in fitted] + [_width(row[c]) for row in first] + [6])
+            sheet.set_column(c, c, min(width + 2, max_width))
         if narrow:
             sheet.set_row(0, 90)  # before the row is written: rows are flushed as they are left
         for r, header in enumerate(header_rows):
             for c, text in enumerate(header):
                 sheet.write_string(r, c, text, self.bold_wrap if narrow and r == 0 else self.bold)
         top = len(header_rows)
-        flags = header_rows[0].index("flags") if "flags" in header_rows[0] else None
+        flags = [header_rows[0].index(name) for name in ("flag_codes", "warning_codes") if name in header_rows[0]]
         for r, row in enumerate(itertools.chain(first, rows), start=top):
             long = [c for c, value in enumerate(row) if isinstance(value, str) and len(value) > EXCEL_MAX_CHARS]
             if long:
@@ -132,7 +163,7 @@ class _Sheets:
         sheet.autofilter(top - 1, 0, top - 1 + n_rows, n_columns - 1)
         return True
 
-    def _cut(self, name: str, r: int, row: list[Any], long: list[int], flags: int | None) -> list[Any]:
+    def _cut(self, name: str, r: int, row: list[Any], long: list[int], flags: list[int]) -> list[Any]:
         """Cut the cells of ``row`` at ``long`` to what Excel holds, with a marker that says so."""
         from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -142,8 +173,9 @@ class _Sheets:
                       f"in data/{name}.csv and .parquet]")
             row[c] = row[c][: EXCEL_MAX_CHARS - len(marker)] + marker
             self.cuts.append(f"{name}!{xl_rowcol_to_cell(r, c)}: {n_chars:,} characters")
-        if flags is not None and flags not in long:
-            row[flags] = ";".join(filter(None, [row[flags], CUT_FLAG]))
+        for column in flags:  # the flag (a warning) goes in both code columns, as for any other warning
+            if column not in long:
+                row[column] = ";".join(sorted(filter(None, [*(row[column] or "").split(";"), CUT_FLAG])))
         return row
 
     def _write(self, sheet: Any, row: int, column: int, value: Any) -> None:
@@ -174,26 +206,33 @@ def write_workbook(path: Path, codebook: Codebook, data_dir: Path, summary: list
         n_rows = parquet_rows(source)
         note = (f"{resource} has {n_rows:,} rows, more than one Excel sheet holds: "
                 f"see data/{resource}.parquet or data/{resource}.csv")
-        if not sheets.table(resource, [names], iter_rows(source), n_rows, note):
+        rows = (lambda source=source: checks_failing_first(source)) if resource == "checks" else iter_rows(source)
+        if not sheets.table(resource, [names], rows, n_rows, note):
             too_big.append(note)
-    templates = sorted(set(iter_column(data_dir / "documents.parquet", "template")) & set(codebook.templates()))
-    headers = wide_headers(codebook, templates)
-    n_documents = parquet_rows(data_dir / "documents.parquet")
-    wide_note = (f"{n_documents:,} documents, more than one Excel sheet holds: see data/observations.parquet "
-                 "(one row per value) or data/observations_by_year/")
-    if not sheets.table("wide", [list(_WIDE_KEYS) + [label for _, label in headers],
-                                 ["" for _ in _WIDE_KEYS] + [i.indicator_id for i, _ in headers]],
-                        wide_rows(codebook, data_dir, headers), n_documents, wide_note, max_width=24):
-        too_big.append(wide_note)
+    templates = Counter(iter_column(data_dir / "documents.parquet", "template"))
+    keys = list(_WIDE_KEYS[:-1])
+    for template in codebook.templates():
+        headers = wide_headers(codebook, template)
+        n_documents = templates.get(template, 0)
+        wide_note = (f"{n_documents:,} {template} documents, more than one Excel sheet holds: see "
+                     "data/observations.parquet (one row per value) or data/observations_by_year/")
+        header_rows = [[_WIDE_KEY_LABELS[k] for k in keys] + [label for _, label, _ in headers],
+                       ["" for _ in keys] + [unit for _, _, unit in headers],
+                       keys + [indicator.indicator_id for indicator, _, _ in headers]]
+        if not sheets.table(f"wide_{template}", header_rows,
+                            lambda t=template, h=headers: wide_rows(codebook, data_dir, h, t), n_documents,
+                            wide_note, max_width=36):
+            too_big.append(wide_note)
     dictionary = schemas.dictionary_rows(codebook)
     names = ["section", "resource", "name", "type", "required", "allowed", "description"]
     sheets.table("dictionary", [names], [[row[n] for n in names] for row in dictionary], len(dictionary), "")
     guide = [
         codebook.package["title"], "", codebook.package["description"], "",
         "Sheets: documents, indicators (codebook), observations (one row per value cell), checks (accounting "
-        "rules), rejections (source text that is not an observation, with reason), wide (one row per document, "
-        "one column per indicator, values in the unit of the official form), dictionary (fields, units, "
-        "missing-value tokens, flags).",
+        "rules, failing first), rejections (source text that is not an observation, with reason), wide_t2014, "
+        "wide_t2019, wide_t2021 (one row per document of that form, one column per indicator, values in the "
+        "unit of the column; three header rows: label, unit, indicator_id), dictionary (fields, units, "
+        "missing-value tokens, flags with their kind).",
         "Blank cells are missing values, never 0: see observations.status.",
         f"govstats {__version__}, codebook {codebook.version}.", "", *summary, "", *too_big,
     ]
