@@ -105,7 +105,7 @@ class Tally:
         c["table_lines"] += document["n_table_lines"]
         accounted = document["n_table_lines"] + rows_rejected
         if accounted != document["n_pipe_lines"]:
-            self.fail(f"documents.{doc_id}: {document['n_pipe_lines']} pipe lines read but {accounted} accounted "
+            self.fail(f"documents.{doc_id}: {document['n_pipe_lines']} table rows read but {accounted} accounted "
                       "for (lines in tables + rejected lines)")
 
     def fail(self, message: str) -> None:
@@ -146,7 +146,7 @@ class Tally:
             f"{c['placeholder']} placeholder, {c['unparsable']} unparsable; {c['with_warnings']} with warnings, "
             f"{c['unmatched']} without indicator)",
             f"  rejections:    {c['rejections']} source lines or cells not turned into observations",
-            f"  accounting:    {a['pipe_lines']} pipe lines = {a['table_lines']} in tables + "
+            f"  accounting:    {a['pipe_lines']} table rows = {a['table_lines']} in tables + "
             f"{a['rows_rejected']} rejected"
             + (" (balanced)" if a["unbalanced"] == 0 else f" (UNBALANCED by {a['unbalanced']})"),
             f"  also rejected: {a['cells_rejected']} cells, {a['long_lines_rejected']} over-long lines, "

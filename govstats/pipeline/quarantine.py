@@ -110,7 +110,7 @@ def _reference_problems(result: DocumentResult, codebook: Codebook) -> list[str]
     document = result.document
     rejected = sum(1 for r in result.rejections if scopes[r["reason_code"]] == "line" and r["stage"] != "read")
     if document.get("n_table_lines", 0) + rejected != document.get("n_pipe_lines", 0):
-        found.append(f"{document.get('n_pipe_lines')} pipe lines read but {document.get('n_table_lines')} in tables "
+        found.append(f"{document.get('n_pipe_lines')} table rows read but {document.get('n_table_lines')} in tables "
                      f"+ {rejected} rejected")
     return found
 
