@@ -243,5 +243,8 @@ def write_workbook(path: Path, codebook: Codebook, data_dir: Path, summary: list
         if len(sheets.cuts) > _CUTS_LISTED:
             guide.append(f"… and {len(sheets.cuts) - _CUTS_LISTED:,} more")
     for r, line in enumerate(guide):
+        wrapped = -(-_width(line) // 105)  # lines the text wraps to in the 110-character column
+        if wrapped > 1:  # not every spreadsheet program grows a row for wrapped text by itself
+            readme.set_row(r, 15 * wrapped)
         readme.write_string(r, 0, line)
     sheets.book.close()
