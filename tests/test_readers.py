@@ -71,8 +71,10 @@ def test_line_breaks_between_tags_change_nothing(separator):
 def test_pipe_text_becomes_grids_located_by_column():
     layout = read_text("标题\n| 规章 | 0 |\n行政规范性文件 | 4 | 2 |\n正文", LIMIT)
     [grid] = _grids(layout)
-    assert [[c.text for c in row.cells] for row in grid.rows] == [["规章", "0", ""], ["行政规范性文件", "4", "2", ""]]
-    assert [(c.line, c.column) for c in grid.rows[1].cells[:2]] == [(3, 1), (3, 11)]
+    assert [[c.text for c in row.cut(r)] for r, row in enumerate(grid.rows)] == [["规章", "0", ""],
+                                                                               ["行政规范性文件", "4", "2", ""]]
+    assert [(c.line, c.column, c.row) for c in grid.rows[1].cut(1)[:2]] == [(3, 1, 1), (3, 11, 1)]
+    assert grid.n_columns == 4
     assert [u.line for u in layout.units()] == [1, 2, 3, 4]
 
 

@@ -7,25 +7,8 @@ block, blank lines included, so that a unit's position is its line number.
 
 from __future__ import annotations
 
-from govstats.tables.model import Cell, Grid, Layout, Overlong, Row, TextBlock
+from govstats.tables.model import PIPE, Grid, Layout, Overlong, Row, TextBlock, pipe_cells
 from govstats.text.repair import repair_line
-
-PIPE = "|"
-_BLANK = " \t\u3000\u00a0"
-
-
-def pipe_cells(line: str, number: int, row: int) -> tuple[Cell, ...]:
-    """The cells of a pipe line, each with its source column (1-based, where its text starts)."""
-    stripped = line.lstrip()
-    start = len(line) - len(stripped) + 1 if stripped.startswith(PIPE) else 0
-    cells = []
-    position = start
-    for index, part in enumerate(line[start:].split(PIPE)):
-        text = part.strip(_BLANK)
-        column = position + 1 + (len(part) - len(part.lstrip(_BLANK)) if text else 0)
-        cells.append(Cell(text, number, column, row, index))
-        position += len(part) + 1
-    return tuple(cells)
 
 
 def split_cells(line: str) -> tuple[tuple[str, ...], int]:
@@ -49,7 +32,7 @@ def read_text(text: str, max_line_chars: int) -> Layout:
             if grid is None:
                 grid = Grid(sum(isinstance(b, Grid) for b in blocks) + 1, "pipe")
                 blocks.append(grid)
-            grid.rows.append(Row(pipe_cells(line, number, len(grid.rows)), number, line))
+            grid.rows.append(Row(None, number, line))
         else:
             grid = None
             blocks.append(TextBlock(line, number))

@@ -30,13 +30,35 @@ class Cell:
     colspan: int = 1
 
 
+PIPE = "|"
+_BLANK = " \t\u3000\u00a0"
+
+
+def pipe_cells(line: str, number: int, row: int) -> tuple[Cell, ...]:
+    """The cells of a pipe line (a leading ``|``, markdown style, opens no cell), each with its source column
+    (1-based: where its text starts; for a blank cell, the character after its separator)."""
+    stripped = line.lstrip()
+    start = len(line) - len(stripped) + 1 if stripped.startswith(PIPE) else 0
+    cells = []
+    position = start
+    for index, part in enumerate(line[start:].split(PIPE)):
+        text = part.strip(_BLANK)
+        column = position + 1 + (len(part) - len(part.lstrip(_BLANK)) if text else 0)
+        cells.append(Cell(text, number, column, row, index))
+        position += len(part) + 1
+    return tuple(cells)
+
+
 @dataclass(slots=True)
 class Row:
     """The cells that start in one table row (a spanned cell appears only in the row where it starts)."""
 
-    cells: tuple[Cell, ...]
+    cells: tuple[Cell, ...] | None  # None for pipe text: cut at "|" only when a reader asks (``cut``)
     line: int  # source line where the row starts
     raw: str  # the row as source text (the pipe line itself; for HTML the cells joined with " | ")
+
+    def cut(self, index: int = 0) -> tuple[Cell, ...]:
+        return self.cells if self.cells is not None else pipe_cells(self.raw, self.line, index)
 
 
 @dataclass(slots=True)
@@ -47,14 +69,14 @@ class Grid:
 
     @property
     def n_columns(self) -> int:
-        return max((cell.col + cell.colspan for row in self.rows for cell in row.cells), default=0)
+        return max((cell.col + cell.colspan for r, row in enumerate(self.rows) for cell in row.cut(r)), default=0)
 
     def expanded(self) -> list[list[Cell | None]]:
         """The full rectangle: every position holds the cell that covers it (spans repeated), or None."""
         width = self.n_columns
         matrix: list[list[Cell | None]] = [[None] * width for _ in self.rows]
-        for row in self.rows:
-            for cell in row.cells:
+        for r, row in enumerate(self.rows):
+            for cell in row.cut(r):
                 for r in range(cell.row, min(cell.row + cell.rowspan, len(self.rows))):
                     for c in range(cell.col, cell.col + cell.colspan):
                         matrix[r][c] = cell
@@ -72,17 +94,23 @@ Block = TextBlock | Grid
 
 @dataclass(slots=True)
 class Unit:
-    """What template readers walk: a text block, or one row of a grid (``cells`` set)."""
+    """What template readers walk: a text block, or one row of a grid (``kind`` set)."""
 
     text: str  # for a row: the source line (pipe text) or the cells joined with " | " (HTML)
     line: int  # source line
-    cells: tuple[Cell, ...] | None = None
+    cells: tuple[Cell, ...] | None = None  # a parsed row's cells (pipe text is cut on demand: row_cells)
     grid: int | None = None  # the grid's number, for rows
     kind: GridKind | None = None
 
     @property
     def is_row(self) -> bool:
-        return self.cells is not None
+        return self.kind is not None
+
+    def row_cells(self) -> tuple[Cell, ...]:
+        """The row's cells: as parsed, or the pipe line cut at "|"; none for a text block."""
+        if self.cells is not None:
+            return self.cells
+        return pipe_cells(self.text, self.line, 0) if self.kind == "pipe" else ()
 
     @property
     def is_parsed_row(self) -> bool:

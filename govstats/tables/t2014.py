@@ -54,12 +54,6 @@ class RejectedLine:
     message: str
 
 
-def row_cells(unit: Unit) -> tuple[tuple[str, ...], int]:
-    """A row's cell texts and how many cells it has."""
-    cells = unit.cells or ()
-    return tuple(cell.text for cell in cells), len(cells)
-
-
 def row_blocks(units: list[Unit]) -> list[list[tuple[int, Unit]]]:
     """Runs of consecutive table rows (blank text inside a run is skipped, other text ends it)."""
     blocks: list[list[tuple[int, Unit]]] = []
@@ -118,7 +112,8 @@ def find_tables(units: list[Unit], codebook: Codebook) -> TableScan:
     for block in blocks:
         table: RawTable | None = None
         for position, unit in block:
-            cells, n_raw = row_cells(unit)
+            located = unit.row_cells()
+            cells, n_raw = tuple(cell.text for cell in located), len(located)
             number, line = unit.line, unit.text
             header = read_header(cells, codebook)
             if header is not None:
@@ -132,7 +127,7 @@ def find_tables(units: list[Unit], codebook: Codebook) -> TableScan:
                 rejected.append(RejectedLine(number, line, "table_too_long",
                                              f"row beyond the limit of {max_rows:,} rows per table"))
             else:
-                table.rows.append(RawRow(number, cells, line, n_raw, tuple(c.column for c in unit.cells or ())))
+                table.rows.append(RawRow(number, cells, line, n_raw, tuple(c.column for c in located)))
     return TableScan(tables, rejected, sum(len(block) for block in blocks))
 
 
