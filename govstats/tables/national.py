@@ -188,13 +188,14 @@ class Reader:
             if not part:
                 break
             joined += part
-            exact = [c for c in candidates if c[0] == joined and c[0] not in used]
+            exact = [c for c in candidates if c[0] == self.vocabulary.column(joined) and c[0] not in used]
             if exact:
                 state.columns.append(exact[0])
                 for position in range(index, probe + 1):
                     self._use(state, cells[position], position)
                 return probe + 1
-            if not any(c[0].startswith(joined) for c in candidates):
+            if not any(c[0].startswith(joined) for c in candidates) and not any(
+                    alias.startswith(joined) for alias in self.vocabulary.column_alias):
                 break
         fragment = cell_key(cells[index].text)
         prefixed = [c for c in candidates if c[0].startswith(fragment) and c[0] not in used and len(fragment) >= 2]
@@ -207,14 +208,16 @@ class Reader:
     # table 3 ------------------------------------------------------------------------------------------------
     def _step_t3(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> int:
         cell = cells[index]
-        key, column = cell.key, cell_key(cell.text)
+        key, column = cell.key, self.vocabulary.column(cell_key(cell.text))
         if state.header_open and (column in self.vocabulary.t3_columns or key in T3_HEADER_WORDS):
             state.t3_seen.append(column)
             return self._use(state, cell, index)
         if state.header_open:  # a header word broken into pieces (商业 / 企业)
-            joined = self._joined_label(cells, index, dict.fromkeys(self.vocabulary.t3_columns))
-            if joined is not None and joined[1] > index + 1:
-                state.t3_seen.append(joined[0])
+            known = dict.fromkeys([*self.vocabulary.t3_columns, *self.vocabulary.column_alias])
+            joined = self._joined_label(cells, index, known)
+            if joined is not None and joined[1] > index + 1 and self.vocabulary.column(joined[0]) in \
+                    self.vocabulary.t3_columns:
+                state.t3_seen.append(self.vocabulary.column(joined[0]))
                 for position in range(index, joined[1]):
                     self._use(state, cells[position], position)
                 return joined[1]
