@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
+from govstats.observations.values import read_cell
+from govstats.tables.identity_split import Glued, Identity, resolve
 from govstats.tables.national_labels import (
     END_OF_TABLES,
     SECTION_T2,
@@ -27,7 +29,7 @@ from govstats.tables.national_labels import (
 )
 from govstats.tables.national_stream import StreamCell, is_value, regions, stream
 from govstats.tables.t2014 import RejectedLine
-from govstats.text.keys import cell_key
+from govstats.text.keys import cell_key, label_key
 
 
 @dataclass
@@ -54,6 +56,20 @@ class NationalTable:
     lines: set[int] = field(default_factory=set)
     flags: tuple[str, ...] = ()
     labels: list[StreamCell] = field(default_factory=list)  # titles, headers and row labels it used
+    glued: list[GluedRow] = field(default_factory=list)  # rows of one digit run, split later or rejected
+
+
+@dataclass
+class GluedRow:
+    """A row whose values came as one run of digits that counting cannot split: decided once the table's
+    template (and so its identities) is known."""
+
+    printed: str | None
+    row_key: str
+    digits: StreamCell
+    columns: list[tuple[str, str]]
+    row_number: int
+    text: str
 
 
 @dataclass
@@ -323,6 +339,13 @@ class Reader:
         printed = " ".join(c.text for c in label_cells) or None
         if placed is None and not filled and position >= len(cells) and label_cells:
             self.truncated_at = label_cells[0].line  # the text ends where this row's values should be
+        if placed is None and width > 1 and len(filled) == 1 and filled[0].text.isdigit():
+            state.row_number += 1  # its place among the rows, kept while the identities decide
+            table.glued.append(GluedRow(printed, row_key or "", filled[0], list(state.columns), state.row_number,
+                                        " | ".join([printed or "", *(v.text for v in values)])))
+            for p in run:
+                self.used.add(p)
+            return position
         if placed is None:
             text = " | ".join([printed or "", *(v.text for v in values)])
             if len(filled) == 1 and filled[0].text.isdigit() and width > 1:
@@ -409,4 +432,61 @@ def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocab
             table.template, source = choose_template(table, tables, vocabulary, year)
             notes.append(f"table {table.table_code[1]}: format {table.template or 'unknown'} taken from the "
                          f"{source.replace('_', ' ')}")
+    for table in reader.tables.values():
+        reader.rejected += split_glued_rows(table, codebook, vocabulary)
     return NationalScan(tables, reader.rejected, region_lines, notes)
+
+
+def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocabulary) -> list[RejectedLine]:
+    """Place the glued rows whose split the form's identities force (flag ``split_by_identity``); the others
+    become unrecoverable rows that say how many readings were left. Rows are then numbered in order again."""
+    if not table.glued:
+        return []
+    limits = codebook.limits
+    identities = form_identities(codebook, table.template, table.table_code) if table.template else []
+    canonical = {id(g): vocabulary.row(table.table_code, g.row_key) for g in table.glued}
+    known: dict[tuple[str, str], float] = {}
+    for cell in table.cells:
+        reading = read_cell(cell.raw, codebook)
+        if reading.status == "reported" and reading.value is not None:
+            known[(vocabulary.row(table.table_code, cell.row_key), cell.column_key)] = reading.value
+    rows = [Glued(canonical[id(g)], g.digits.text, tuple(key for key, _ in g.columns)) for g in table.glued]
+    unique = len({g.row for g in rows}) == len(rows)
+    outcomes = resolve(rows, known, identities, limits["max_split_cell_digits"], limits["max_split_candidates"]) \
+        if unique else {}
+    rejected = []
+    for g in table.glued:
+        outcome = outcomes.get(canonical[id(g)])
+        if outcome is not None and outcome.values is not None:
+            for number, ((column_key, column_label), value) in enumerate(zip(g.columns, outcome.values,
+                                                                             strict=True), start=1):
+                table.cells.append(LocatedCell(g.printed or "", g.row_key, column_label, column_key, str(value),
+                                               g.digits.line, g.row_number, number, ("split_by_identity",)))
+            table.lines.add(g.digits.line)
+            continue
+        why = outcome.reason if outcome is not None else "the row is printed twice"
+        rejected.append(RejectedLine(g.digits.line, g.text, "unrecoverable_row",
+                                     f"values glued together ({g.digits.text}): {len(g.digits.text)} digits for "
+                                     f"{len(g.columns)} columns cannot be split with certainty ({why}), so none "
+                                     "is guessed"))
+    table.glued = []
+    order = {number: rank for rank, number in enumerate(sorted({c.row_number for c in table.cells}), start=1)}
+    table.cells.sort(key=lambda c: (c.row_number, c.column_number))
+    for cell in table.cells:
+        cell.row_number = order[cell.row_number]
+    return rejected
+
+
+def form_identities(codebook: Codebook, template: str, table_code: str) -> list[Identity]:
+    """The rules of rules.csv (sum, equal_sums) among the cells of one table, as (row key, column key) cells;
+    table 4 has one label-less row."""
+    cells = {i.indicator_id: ("" if table_code == "t4" else label_key(i.row_label_zh), cell_key(i.column_label_zh))
+             for i in codebook.indicators.values() if i.template == template and i.table_code == table_code}
+    found = []
+    for rule in codebook.rules:
+        ids = (*rule.left_ids, *rule.right_ids)
+        if rule.template != template or rule.kind not in ("sum", "equal_sums") or not all(i in cells for i in ids):
+            continue
+        found.append(Identity(rule.rule_id, tuple(cells[i] for i in rule.left_ids),
+                              tuple(cells[i] for i in rule.right_ids)))
+    return found

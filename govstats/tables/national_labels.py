@@ -54,6 +54,7 @@ class Vocabulary:
         self.t3_leaf_order = list(self.t3_columns)
         self._t3_printed = {compact(i.row_label_zh) for i in codebook.indicators.values() if i.table_code == "t3"}
         self.column_alias: dict[str, str] = {}  # printed column key → the form's column key
+        self.row_alias: dict[tuple[str, str], str] = {}  # (table, printed row key) → the form's row key
         self._alias_printed: set[str] = set()
         self._learn_aliases(codebook)
         self.t2_column_keys = {key for columns in self.t2_columns.values() for key, _ in columns}
@@ -75,9 +76,14 @@ class Vocabulary:
                     groups = self.t3_groups if target.relation == "heading" else self.t3_rows
                     groups.setdefault(key, set()).add(alias.template)
                 self._alias_printed.add(compact(alias.alias))
+                self.row_alias[(target.table_code, key)] = label_key(target.row_label_zh)
             elif alias.kind == "column":
                 self.column_alias[cell_key(alias.alias)] = cell_key(alias.target)
                 self._alias_printed.add(compact(alias.alias))
+
+    def row(self, table_code: str, key: str) -> str:
+        """The form's row key of a printed row key (itself unless aliases.csv names it)."""
+        return self.row_alias.get((table_code, key), key)
 
     def column(self, key: str) -> str:
         """The form's column key of a printed column key (itself unless aliases.csv names it)."""

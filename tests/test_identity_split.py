@@ -1,0 +1,159 @@
+"""Splits forced by the form's identities: generated tables (hypothesis), the reader end to end, bounded work."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from govstats.observations.matching import LabelMatcher
+from govstats.pipeline import build
+from govstats.tables.identity_split import Glued, resolve, splits
+from govstats.tables.national import form_identities
+from govstats.text.keys import cell_key, label_key
+
+MAX_DIGITS, LIMIT = 9, 100_000
+
+
+@pytest.fixture(scope="module")
+def form(codebook):
+    """Table 3 of the 2021 form: its rows (form order), columns and identities, as the reader keys them."""
+    rows: dict[str, str] = {}
+    columns: list[str] = []
+    for indicator in codebook.indicators.values():
+        if indicator.template == "t2021" and indicator.table_code == "t3" and indicator.relation != "heading":
+            rows.setdefault(indicator.row_code, label_key(indicator.row_label_zh))
+            if cell_key(indicator.column_label_zh) not in columns:
+                columns.append(cell_key(indicator.column_label_zh))
+    return rows, tuple(columns), form_identities(codebook, "t2021", "t3")
+
+
+values = st.one_of(st.just(0), st.just(0), st.integers(0, 9), st.integers(0, 400))
+
+
+@st.composite
+def consistent_tables(draw, form):
+    """A table 3 that satisfies every identity of the form: outcomes per applicant, totals derived."""
+    rows, columns, _ = form
+    outcome_codes = [code for code in rows if code.startswith("result.") and code != "result.total"]
+    table: dict[str, list[int]] = {code: [] for code in rows}
+    for _ in columns[:-1]:
+        outcomes = [draw(values) for _ in outcome_codes]
+        for code, value in zip(outcome_codes, outcomes, strict=True):
+            table[code].append(value)
+        total, carried_out = sum(outcomes), draw(values)
+        carried_in = draw(st.integers(0, total + carried_out))
+        table["result.total"].append(total)
+        table["apply.carried_out"].append(carried_out)
+        table["apply.carried_in"].append(carried_in)
+        table["apply.new"].append(total + carried_out - carried_in)
+    return {rows[code]: (*cells, sum(cells)) for code, cells in table.items()}
+
+
+def _glue(table, columns, glued_rows):
+    known = {(row, column): value for row, cells in table.items() if row not in glued_rows
+             for column, value in zip(columns, cells, strict=True)}
+    glued = [Glued(row, "".join(map(str, table[row])), columns) for row in glued_rows]
+    return known, glued
+
+
+def _glued_rows(draw, table):
+    return draw(st.lists(st.sampled_from(sorted(table)), min_size=1, max_size=6, unique=True))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_every_split_taken_equals_the_original(form, data):
+    table = data.draw(consistent_tables(form))
+    rows = _glued_rows(data.draw, table)
+    known, glued = _glue(table, form[1], rows)
+    for row, outcome in resolve(glued, known, form[2], MAX_DIGITS, LIMIT).items():
+        assert outcome.values is None or outcome.values == table[row]
+
+
+def _naive_readings(digits: str, width: int) -> list[tuple[int, ...]]:
+    """Every split of the run, by cutting it at every choice of positions (no leading zeros but a lone 0)."""
+    found = []
+    for cuts in itertools.combinations(range(1, len(digits)), width - 1):
+        parts = [digits[a:b] for a, b in zip((0, *cuts), (*cuts, len(digits)), strict=True)]
+        if all((p == "0" or not p.startswith("0")) and len(p) <= MAX_DIGITS for p in parts):
+            found.append(tuple(map(int, parts)))
+    return found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_row_is_split_only_when_exactly_one_reading_fits(form, data):
+    """One glued row, nothing else known: the row's own identity (总计 = the six others) decides, or nothing."""
+    rows, columns, identities = form
+    parts = [data.draw(values) for _ in columns[:-1]]
+    row = next(iter(rows.values()))
+    digits = "".join(map(str, (*parts, sum(parts))))
+    fitting = [r for r in _naive_readings(digits, len(columns)) if r[-1] == sum(r[:-1])]
+    assert (*parts, sum(parts)) in fitting
+    assert len(splits(digits, len(columns), MAX_DIGITS, LIMIT)) == len(_naive_readings(digits, len(columns)))
+    outcome = resolve([Glued(row, digits, columns)], {}, identities, MAX_DIGITS, LIMIT)[row]
+    if len(fitting) == 1:
+        assert outcome.values == fitting[0]
+    else:  # ambiguous: never split, and the count of readings is reported
+        assert outcome.values is None and outcome.n_candidates == len(fitting)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_an_inconsistent_table_is_never_repaired(form, data):
+    """A wrong cell among the known rows: the identities are no evidence, nothing is split. A wrong cell in the
+    one glued row (every other row known): no reading of its text is taken."""
+    _, columns, identities = form
+    table = data.draw(consistent_tables(form))
+    glued_rows = _glued_rows(data.draw, table)
+    wrong_row = data.draw(st.sampled_from(sorted(table)))
+    column = data.draw(st.integers(0, len(columns) - 1))
+    delta = data.draw(st.integers(1, 50))
+    perturbed = dict(table)
+    perturbed[wrong_row] = tuple(v + delta if i == column else v for i, v in enumerate(table[wrong_row]))
+    if wrong_row not in glued_rows:
+        known, glued = _glue(perturbed, columns, glued_rows)
+        assert all(o.values is None for o in resolve(glued, known, identities, MAX_DIGITS, LIMIT).values())
+    known, glued = _glue(perturbed, columns, [wrong_row])
+    assume("".join(map(str, perturbed[wrong_row])) != "".join(map(str, table[wrong_row])))
+    assert resolve(glued, known, identities, MAX_DIGITS, LIMIT)[wrong_row].values is None
+
+
+def test_splits_are_bounded():
+    assert splits("0" * 40, 7, MAX_DIGITS, LIMIT) == []  # leading zeros: only lone 0s, too many digits
+    assert splits("1" * 60, 15, MAX_DIGITS, 1000) is None  # too many to enumerate: nothing decided
+    assert splits("1234567890", 1, MAX_DIGITS, LIMIT) == []  # one cell beyond max_split_cell_digits
+    assert splits("105", 2, MAX_DIGITS, LIMIT) == [(10, 5)]  # 1|05 has a leading zero
+
+
+def _parse(tmp_path: Path, text: str, codebook):
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    return build.process_document(path, path.stem, codebook, LabelMatcher(codebook))
+
+
+GLUED_T3 = ("2022年度政府信息公开工作年度报告\n二、主动公开政府信息情况第二十条第（一）项信息内容本年制发件数本年废止件数"
+            "现行有效件数规章000行政规范性文件000三、收到和处理政府信息公开申请情况 申请人情况 自然人 法人或其他组织 总计 "
+            "商业企业 科研机构 社会公益 组织 法律服务 机构 其他 一、本年新收政府信息公开申请数量 {new}"
+            "二、上年结转政府信息公开申请数量 0000000\n")
+
+
+def test_the_reader_splits_a_forced_row_and_flags_it(tmp_path, codebook):
+    result = _parse(tmp_path, GLUED_T3.format(new="21710000218"), codebook)
+    new = {o["indicator_id"]: o for o in result.observations if o["indicator_id"].startswith("t2021.t3.apply.new")}
+    assert [new[f"t2021.t3.apply.new.{c}"]["value"] for c in
+            ("np", "lp.business", "lp.research", "lp.public_interest", "lp.legal_service", "lp.other", "total")] \
+        == [217, 1, 0, 0, 0, 0, 218]
+    assert all("split_by_identity" in o["flags"] for o in new.values())
+    t3 = [o["row_number"] for o in result.observations if o["indicator_id"].startswith("t2021.t3")]
+    assert t3[::7] == [1, 2]  # the split row keeps its place, before 二
+
+
+def test_the_reader_rejects_an_ambiguous_row_with_its_count(tmp_path, codebook):
+    ambiguous = _parse(tmp_path, GLUED_T3.format(new="110000011"), codebook)  # 1/10/…/11 and 11/0/…/11
+    [rejection] = [r for r in ambiguous.rejections if r["reason_code"] == "unrecoverable_row"]
+    assert rejection["raw_text"].endswith("| 110000011") and "2 splits satisfy" in rejection["message"]
