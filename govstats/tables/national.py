@@ -28,6 +28,7 @@ from govstats.tables.national_labels import (
     Vocabulary,
 )
 from govstats.tables.national_stream import StreamCell, is_value, regions, stream
+from govstats.tables.page_text import set_aside
 from govstats.tables.t2014 import RejectedLine
 from govstats.text.keys import cell_key, label_key
 
@@ -106,6 +107,8 @@ class Reader:
         state = _State()
         index = 0
         self.truncated_at = None
+        cells, furniture = set_aside(cells, self.vocabulary.is_label)  # page footers, notes beside values
+        self.rejected += furniture
         while index < len(cells):
             if any(word in cells[index].key for word in END_OF_TABLES):
                 break  # 五、存在的主要问题…: the tables are over
@@ -240,6 +243,12 @@ class Reader:
         if key in self.vocabulary.t3_groups and key not in self.vocabulary.t3_rows:
             state.group = key
             return self._use(state, cell, index)
+        group = self._joined_label(cells, index, self.vocabulary.t3_groups)
+        if group is not None and group[1] > index + 1 and group[0] not in self.vocabulary.t3_rows:
+            state.group = group[0]  # a group label broken by a space or a line break (本年度办 / 理结果)
+            for position in range(index, group[1]):
+                self._use(state, cells[position], position)
+            return group[1]
         found = self._joined_label(cells, index, self.vocabulary.t3_rows)
         if found is not None and key in self.vocabulary.t3_groups and not self._values_follow(cells, found[1]):
             found = None  # （六）其他处理 printed as the label of its three 2021 rows
@@ -278,7 +287,8 @@ class Reader:
         if key in T4_GROUPS or key in T4_OUTCOMES:
             state.t4_seen.append(key)
             return self._use(state, cell, index)
-        if state.t4_seen and is_value(cell, self.codebook):
+        if is_value(cell, self.codebook):  # after the header words, or right after the title (no header:
+            # the form's 15 cells in order, taken only when exactly 15 values follow)
             state.columns = state.columns or self._t4_columns(state)
             return self._row(cells, index, index, piped, state, None, "t4")
         return self._unassigned(cell, index)
