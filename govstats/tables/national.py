@@ -89,6 +89,7 @@ class _State:
     header_open: bool = False
     t3_seen: list[str] = field(default_factory=list)
     t4_seen: list[str] = field(default_factory=list)
+    t4_title: int | None = None  # index of the cell that titled table 4
     group: str | None = None
     row_number: int = 0
 
@@ -109,10 +110,18 @@ class Reader:
         self.truncated_at = None
         cells, furniture = set_aside(cells, self.vocabulary.is_label)  # page footers, notes beside values
         self.rejected += furniture
+        before = self._n_rows()
         while index < len(cells):
-            if any(word in cells[index].key for word in END_OF_TABLES):
-                break  # 五、存在的主要问题…: the tables are over
+            if any(word in cells[index].key for word in END_OF_TABLES) and self._n_rows() > before:
+                break  # 五、存在的主要问题…: the tables are over (an introduction that lists the sections is not)
             index = self._step(cells, index, piped, state)
+
+    def _is_value(self, cell: StreamCell) -> bool:
+        """A value cell, or a run of digits too long to be one number (cells glued together)."""
+        return is_value(cell, self.codebook) or cell.text.isdigit()
+
+    def _n_rows(self) -> int:
+        return sum(len(table.cells) + len(table.glued) for table in self.tables.values())
 
     def _table(self, code: str, line: int, state: _State) -> NationalTable:
         if code not in self.tables:
@@ -141,7 +150,7 @@ class Reader:
             return self._use(state, cell, index)
         if len(key) <= 30 and any(section in key for section in SECTION_T4):
             self._table("t4", cell.line, state)
-            state.header_open = True
+            state.header_open, state.t4_title = True, index
             return self._use(state, cell, index)
         code = state.table.table_code if state.table else None
         if code in (None, "t2") and self._joined_label(cells, index, self.vocabulary.t3_rows) and not (
@@ -265,7 +274,7 @@ class Reader:
     def _values_follow(self, cells: list[StreamCell], index: int) -> bool:
         for cell in cells[index:index + 3]:
             if cell.text:
-                return is_value(cell, self.codebook)
+                return self._is_value(cell)
         return False
 
     def _t3_columns(self, state: _State) -> list[tuple[str, str]]:
@@ -287,8 +296,9 @@ class Reader:
         if key in T4_GROUPS or key in T4_OUTCOMES:
             state.t4_seen.append(key)
             return self._use(state, cell, index)
-        if is_value(cell, self.codebook):  # after the header words, or right after the title (no header:
-            # the form's 15 cells in order, taken only when exactly 15 values follow)
+        if self._is_value(cell) and (state.t4_seen or state.t4_title == index - 1):
+            # after the header words, or right after the title (no header: the form's 15 cells in order,
+            # taken only when exactly 15 values follow)
             state.columns = state.columns or self._t4_columns(state)
             return self._row(cells, index, index, piped, state, None, "t4")
         return self._unassigned(cell, index)
@@ -328,7 +338,7 @@ class Reader:
             self._use(state, cells[position], position)
         width = len(state.columns)
         run, position = [], start
-        while position < len(cells) and (is_value(cells[position], self.codebook) or not cells[position].key):
+        while position < len(cells) and (self._is_value(cells[position]) or not cells[position].key):
             if not piped and not cells[position].text:
                 position += 1
                 continue
@@ -427,12 +437,12 @@ def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocab
             truncated.append(reader.truncated_at)
     tables = sorted(reader.tables.values(), key=lambda t: t.first_line)
     for table in tables:
-        if not table.cells:  # a title or header with no values after it is not a table; on a line of
-            # prose it is a section heading, in a pipe row it is a cell that must be accounted for
+        if not table.cells and not table.glued:  # a title or header with no values after it is not a table;
+            # on a line of prose it is a section heading, in a pipe row it is a cell that must be accounted for
             reader.rejected += [RejectedLine(cell.line, cell.text, "table_without_values",
                                              f"label of table {table.table_code[1]}, which has no value row")
                                 for cell in table.labels if cell.text and "|" in lines[cell.line - 1]]
-    tables = [t for t in tables if t.cells]
+    tables = [t for t in tables if t.cells or t.glued]
     notes = [f"the text ends inside a table at line {line}: the rows above it are complete, the rest is missing"
              for line in truncated]
     for table in tables:  # first the tables whose own labels decide, then the others
@@ -442,9 +452,9 @@ def find_national_tables(lines: list[str], codebook: Codebook, vocabulary: Vocab
             table.template, source = choose_template(table, tables, vocabulary, year)
             notes.append(f"table {table.table_code[1]}: format {table.template or 'unknown'} taken from the "
                          f"{source.replace('_', ' ')}")
-    for table in reader.tables.values():
+    for table in tables:
         reader.rejected += split_glued_rows(table, codebook, vocabulary)
-    return NationalScan(tables, reader.rejected, region_lines, notes)
+    return NationalScan([t for t in tables if t.cells], reader.rejected, region_lines, notes)
 
 
 def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocabulary) -> list[RejectedLine]:
