@@ -53,10 +53,17 @@ def consistent_tables(draw, form):
     return {rows[code]: (*cells, sum(cells)) for code, cells in table.items()}
 
 
-def _glue(table, columns, glued_rows):
+def _glue(table, columns, glued_rows, spaces=()):
+    """Known cells of the other rows, and the glued rows; a row may keep a space at a cell boundary
+    (``spaces``: (row, boundary) pairs), as page text sometimes does (500000 5)."""
     known = {(row, column): value for row, cells in table.items() if row not in glued_rows
              for column, value in zip(columns, cells, strict=True)}
-    glued = [Glued(row, "".join(map(str, table[row])), columns) for row in glued_rows]
+    glued = []
+    for row in glued_rows:
+        cut = next((b for r, b in spaces if r == row), None)
+        text = [str(v) for v in table[row]]
+        runs = ("".join(text),) if cut is None else ("".join(text[:cut]), "".join(text[cut:]))
+        glued.append(Glued(row, runs, columns))
     return known, glued
 
 
@@ -69,7 +76,8 @@ def _glued_rows(draw, table):
 def test_every_split_taken_equals_the_original(form, data):
     table = data.draw(consistent_tables(form))
     rows = _glued_rows(data.draw, table)
-    known, glued = _glue(table, form[1], rows)
+    spaces = data.draw(st.lists(st.tuples(st.sampled_from(rows), st.integers(1, len(form[1]) - 1)), max_size=2))
+    known, glued = _glue(table, form[1], rows, spaces)
     for row, outcome in resolve(glued, known, form[2], MAX_DIGITS, LIMIT).items():
         assert outcome.values is None or outcome.values == table[row]
 
@@ -128,6 +136,8 @@ def test_splits_are_bounded():
     assert splits("1" * 60, 15, MAX_DIGITS, 1000) is None  # too many to enumerate: nothing decided
     assert splits("1234567890", 1, MAX_DIGITS, LIMIT) == []  # one cell beyond max_split_cell_digits
     assert splits("105", 2, MAX_DIGITS, LIMIT) == [(10, 5)]  # 1|05 has a leading zero
+    assert splits(("500000", "5"), 7, MAX_DIGITS, LIMIT) == [(5, 0, 0, 0, 0, 0, 5)]  # no number crosses a space
+    assert splits(("12", "3"), 2, MAX_DIGITS, LIMIT) == [(12, 3)]
 
 
 def _parse(tmp_path: Path, text: str, codebook):

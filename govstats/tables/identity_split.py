@@ -33,10 +33,10 @@ class Identity:
 
 @dataclass
 class Glued:
-    """A row whose values came as one run of digits over ``columns``."""
+    """A row whose values came as runs of digits (one, or a few that spaces separate) over ``columns``."""
 
     row: str
-    digits: str
+    digits: str | tuple[str, ...]
     columns: tuple[str, ...]
 
 
@@ -49,11 +49,16 @@ class Outcome:
     reason: str
 
 
-def splits(digits: str, width: int, max_digits: int, limit: int) -> list[tuple[int, ...]] | None:
+def splits(digits: str | tuple[str, ...], width: int, max_digits: int, limit: int) -> list[tuple[int, ...]] | None:
     """Every way to cut ``digits`` into ``width`` numbers (no leading zeros but a lone 0, at most
-    ``max_digits`` digits each), or None when there are more than ``limit`` (work stays bounded)."""
+    ``max_digits`` digits each), or None when there are more than ``limit`` (work stays bounded). Several runs
+    (``("500000", "5")``: digits that a space separated) are cut apart: no number spans two runs."""
+    runs = (digits,) if isinstance(digits, str) else tuple(digits)
+    text = "".join(runs)
+    ends = list(itertools.accumulate(len(run) for run in runs))  # a number never crosses one of these
     found: list[tuple[int, ...]] = []
-    if not digits.isdigit() or not 1 <= width <= len(digits) or len(digits) > width * max_digits:
+    if not all(run.isdigit() for run in runs) or not len(runs) <= width <= len(text) \
+            or len(text) > width * max_digits:
         return found
     steps = 0
 
@@ -63,16 +68,17 @@ def splits(digits: str, width: int, max_digits: int, limit: int) -> list[tuple[i
         if steps > limit * 4:
             raise _TooMany
         left = width - len(parts)
+        boundary = next(end for end in ends if end > start)
         if left == 1:
-            piece = digits[start:]
-            if len(piece) <= max_digits and (piece == "0" or not piece.startswith("0")):
+            piece = text[start:]
+            if boundary == len(text) and len(piece) <= max_digits and (piece == "0" or not piece.startswith("0")):
                 yield (*parts, int(piece))
             return
-        rest = len(digits) - start
-        for size in range(1, min(max_digits, rest - (left - 1)) + 1):
+        rest = len(text) - start
+        for size in range(1, min(max_digits, boundary - start, rest - (left - 1)) + 1):
             if rest - size > (left - 1) * max_digits:
                 continue
-            piece = digits[start:start + size]
+            piece = text[start:start + size]
             if size > 1 and piece.startswith("0"):
                 break
             yield from walk(start + size, [*parts, int(piece)])

@@ -62,12 +62,12 @@ class NationalTable:
 
 @dataclass
 class GluedRow:
-    """A row whose values came as one run of digits that counting cannot split: decided once the table's
-    template (and so its identities) is known."""
+    """A row whose values came as runs of digits that counting cannot split (one run, or a few separated by
+    spaces): decided once the table's template (and so its identities) is known."""
 
     printed: str | None
     row_key: str
-    digits: StreamCell
+    runs: list[StreamCell]
     columns: list[tuple[str, str]]
     row_number: int
     text: str
@@ -359,9 +359,14 @@ class Reader:
         printed = " ".join(c.text for c in label_cells) or None
         if placed is None and not filled and position >= len(cells) and label_cells:
             self.truncated_at = label_cells[0].line  # the text ends where this row's values should be
-        if placed is None and width > 1 and len(filled) == 1 and filled[0].text.isdigit():
+        # one run of digits, or (text without pipes) a few runs that spaces separate but that hold as many digits
+        # as there are columns or more, so cells may be glued; a space may also stand for a vanished blank cell,
+        # so several runs are split only where the identities force it, never by count
+        runs = filled if filled and all(v.text.isdigit() for v in filled) and len(filled) < width and (
+            len(filled) == 1 or (not piped and sum(len(v.text) for v in filled) >= width)) else []
+        if placed is None and runs and width > 1:
             state.row_number += 1  # its place among the rows, kept while the identities decide
-            table.glued.append(GluedRow(printed, row_key or "", filled[0], list(state.columns), state.row_number,
+            table.glued.append(GluedRow(printed, row_key or "", runs, list(state.columns), state.row_number,
                                         " | ".join([printed or "", *(v.text for v in values)])))
             for p in run:
                 self.used.add(p)
@@ -470,7 +475,8 @@ def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocab
         reading = read_cell(cell.raw, codebook)
         if reading.status == "reported" and reading.value is not None:
             known[(vocabulary.row(table.table_code, cell.row_key), cell.column_key)] = reading.value
-    rows = [Glued(canonical[id(g)], g.digits.text, tuple(key for key, _ in g.columns)) for g in table.glued]
+    rows = [Glued(canonical[id(g)], tuple(v.text for v in g.runs), tuple(key for key, _ in g.columns))
+            for g in table.glued]
     unique = len({g.row for g in rows}) == len(rows)
     outcomes = resolve(rows, known, identities, limits["max_split_cell_digits"], limits["max_split_candidates"]) \
         if unique else {}
@@ -481,12 +487,13 @@ def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocab
             for number, ((column_key, column_label), value) in enumerate(zip(g.columns, outcome.values,
                                                                              strict=True), start=1):
                 table.cells.append(LocatedCell(g.printed or "", g.row_key, column_label, column_key, str(value),
-                                               g.digits.line, g.row_number, number, ("split_by_identity",)))
-            table.lines.add(g.digits.line)
+                                               g.runs[0].line, g.row_number, number, ("split_by_identity",)))
+            table.lines.add(g.runs[0].line)
             continue
         why = outcome.reason if outcome is not None else "the row is printed twice"
-        rejected.append(RejectedLine(g.digits.line, g.text, "unrecoverable_row",
-                                     f"values glued together ({g.digits.text}): {len(g.digits.text)} digits for "
+        digits = " ".join(v.text for v in g.runs)
+        rejected.append(RejectedLine(g.runs[0].line, g.text, "unrecoverable_row",
+                                     f"values glued together ({digits}): {len(digits.replace(' ', ''))} digits for "
                                      f"{len(g.columns)} columns cannot be split with certainty ({why}), so none "
                                      "is guessed"))
     table.glued = []
