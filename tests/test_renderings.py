@@ -81,3 +81,20 @@ def test_labels_broken_by_spaces_and_line_breaks_match(tmp_path, codebook):
     assert values["apply.new.lp.business"] == 1 and values["apply.new.total"] == 6  # 商业 企业 … header joined
     assert values["result.granted.np"] == 5  # under 三、本年度办 / 理结果
     assert not [o for o in result.observations if "columns_from_form_order" in o["flags"]]
+
+
+GLUED_2014 = ("2015年政府信息公开工作年度报告\n六、统计表 指标名称计量单位2015年度历年累计主动公开信息数条4251516其中：1.网站公开条"
+              "41815092.政府公报公开条77受理依申请公开信息总数件00政府信息公开收费减免金额元0.50.5行政复议数件12\n")
+
+
+def test_a_glued_2014_table_is_cut_at_its_units_and_split_only_when_forced(tmp_path, codebook):
+    result = _parse(tmp_path, GLUED_2014, codebook)
+    values = {o["indicator_id"]: (o["value"], o["flags"]) for o in result.observations}
+    assert values["t2014.active.channel.gazette"] == (7, "split_glued_digits")  # 77: one digit a column
+    assert values["t2014.active.channel.gazette.cumulative"][0] == 7
+    assert values["t2014.apply.received"][0] == 0 and values["t2014.review"][0] == 1
+    assert values["t2014.review.cumulative"][0] == 2
+    assert "t2014.active.total" not in values and "t2014.active.channel.website" not in values
+    unrecoverable = [r["raw_text"] for r in result.rejections if r["reason_code"] == "unrecoverable_row"]
+    # 4251516 and 4181509 (the 2 of 2.政府公报公开 goes with its label) cannot be split, nor can 0.50.5
+    assert unrecoverable == ["主动公开信息数条4251516", "其中:1.网站公开条4181509", "政府信息公开收费减免金额元0.50.5"]

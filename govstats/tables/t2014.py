@@ -23,6 +23,7 @@ class RawRow:
     cells: tuple[str, ...]
     raw: str
     n_raw_cells: int
+    flags: tuple[str, ...] = ()  # how the row was read (split_glued_digits), passed on to its cells
 
 
 @dataclass(frozen=True)
@@ -186,5 +187,9 @@ def find_spaced_tables(lines: list[str], codebook: Codebook, first_number: int) 
             position = run_end
         if table.rows:
             tables.append(table)
-    return tables, rejected
+    from govstats.tables.t2014_glued import find_glued_tables  # the same table with its cells glued together
+
+    used = {table.header_line for table in tables}
+    glued, glued_rejected = find_glued_tables(lines, codebook, first_number + len(tables), used)
+    return tables + glued, rejected + glued_rejected
 
