@@ -54,7 +54,9 @@ PDF_TEXT = """2021年度政府信息公开工作年度报告
 （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）
 申请人情况
 自然人 法人或其他组织 总计
-商业 企业 科研 机构 社会公益 组织 法律服务 机构 其他
+商 业 企
+业 科研机
+构 社会公益 组织 法律服务 机构 其他
 一、本年新收政府信息公开申请数量 5 1 0 0 0 0 6
 三、本年度办 理结果
 （一）予以公开 5 1 0 0 0 0 6
@@ -78,7 +80,7 @@ def test_labels_broken_by_spaces_and_line_breaks_match(tmp_path, codebook):
     result = _parse(tmp_path, PDF_TEXT, codebook)
     values = {o["indicator_id"].removeprefix("t2021.t3."): o["value"] for o in result.observations
               if o["indicator_id"].startswith("t2021.t3.")}
-    assert values["apply.new.lp.business"] == 1 and values["apply.new.total"] == 6  # 商业 企业 … header joined
+    assert values["apply.new.lp.business"] == 1 and values["apply.new.total"] == 6  # 商 业 企 / 业 … joined
     assert values["result.granted.np"] == 5  # under 三、本年度办 / 理结果
     assert not [o for o in result.observations if "columns_from_form_order" in o["flags"]]
 

@@ -242,7 +242,7 @@ class Reader:
             return self._use(state, cell, index)
         if state.header_open:  # a header word broken into pieces (商业 / 企业)
             known = dict.fromkeys([*self.vocabulary.t3_columns, *self.vocabulary.column_alias])
-            joined = self._joined_label(cells, index, known)
+            joined = self._joined_label(cells, index, known, span=6)  # 商 / 业 / 企 / 业: one piece a line
             if joined is not None and joined[1] > index + 1 and self.vocabulary.column(joined[0]) in \
                     self.vocabulary.t3_columns:
                 state.t3_seen.append(self.vocabulary.column(joined[0]))
@@ -315,11 +315,11 @@ class Reader:
         return [(cell_key(label), label) for label in labels]
 
     # rows ---------------------------------------------------------------------------------------------------
-    def _joined_label(self, cells: list[StreamCell], index: int, known: dict) -> tuple[str, int] | None:
-        """(row key, index after the label) when the cell, or the cell joined with the next one or two
-        (a label broken across lines), is a known row label."""
+    def _joined_label(self, cells: list[StreamCell], index: int, known: dict, span: int = 3) -> tuple[str, int] | None:
+        """(row key, index after the label) when the cell, or the cell joined with the next ones (up to
+        ``span`` cells: a label broken across lines or spaces), is a known label."""
         joined = ""
-        for probe in range(index, min(index + 3, len(cells))):
+        for probe in range(index, min(index + span, len(cells))):
             part = cells[probe].key
             if not part:
                 return None
