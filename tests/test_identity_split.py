@@ -167,3 +167,26 @@ def test_the_reader_rejects_an_ambiguous_row_with_its_count(tmp_path, codebook):
     ambiguous = _parse(tmp_path, GLUED_T3.format(new="110000011"), codebook)  # 1/10/…/11 and 11/0/…/11
     [rejection] = [r for r in ambiguous.rejections if r["reason_code"] == "unrecoverable_row"]
     assert rejection["raw_text"].endswith("| 110000011") and "2 splits satisfy" in rejection["message"]
+
+
+# Table 3 of the Pingtan 2020 report as its page text prints it (changwu/pingtan-gov-zwgk-archive @ 12f00b42,
+# zfxxgknb/202103/80595_…/page.txt): the outcome rows add up to 26 for 自然人 while 一 and （七） say 20.
+PINGTAN_2020_T3 = (
+    "三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他一、本年新收政府信息"
+    "公开申请数量200 000121二、上年结转政府信息公开申请数量0000000三、本年度办理结果（一）予以公开6000017（二）部分公开（区分处理的，只计这一情形，不计其他情形）6000006（三）"
+    "不予公开1.属于国家秘密00000002.其他法律行政法规禁止公开00000003.危及“三安全一稳定”00000004.保护第三方合法权益00000005.属于三类内部事务信息00000006.属于"
+    "四类过程性信息00000007.属于行政执法案卷00000008.属于行政查询事项0000000三、本年度办理结果（四）无法提供1.本机关不掌握相关政府信息40000042.没有现成信息需要另行制作0"
+    "0000003.补正后申请内容仍不明确3000003（五）不予处理1.信访举报投诉类申请00000002.重复申请30000033.要求提供公开出版物00000004.无正当理由大量反复申请00000"
+    "005.要求行政机关确认或重新出具已获取信息0000000（六）其他处理4 0 0 0 0 0 4（七）总计20 0 00 0 121四、结转下年度继续办理 0 0 00 00 0 "
+)
+
+
+def test_a_real_inconsistent_table_is_not_repaired(tmp_path, codebook):
+    result = _parse(tmp_path, "平潭综合实验区2020年度政府信息公开工作年度报告\n二、主动公开政府信息情况 第二十条第（一）项"
+                    "信息内容本年新制作数量本年新公开数量对外公开总数量规章007" + PINGTAN_2020_T3 + "\n", codebook)
+    assert not [o for o in result.observations if "split_by_identity" in o["flags"]]
+    glued = [r["raw_text"] for r in result.rejections if "values glued together" in r["message"]]
+    assert glued == ["一、本年新收政府信息公开申请数量 | 200 | 000121", "(七)总计 | 20 | 0 | 00 | 0 | 121",
+                     "四、结转下年度继续办理 | 0 | 0 | 00 | 00 | 0"]
+    granted = {o["indicator_id"]: o["value"] for o in result.observations if ".result.granted." in o["indicator_id"]}
+    assert granted["t2019.t3.result.granted.np"] == 6 and granted["t2019.t3.result.granted.total"] == 7  # 6000017

@@ -109,6 +109,7 @@ def resolve(glued: list[Glued], known: dict[Cell, float], identities: list[Ident
                                f"the table's known cells break its own identities ({', '.join(broken[:3])}), "
                                "so they cannot decide a split") for g in glued}
     tested: set[str] = set()  # rows that at least one identity was evaluated on
+    own = {row: _narrow_alone(row, known, candidates, columns, identities, limit) for row in candidates}
     changed = True
     while changed:
         changed = False
@@ -139,9 +140,25 @@ def resolve(glued: list[Glued], known: dict[Cell, float], identities: list[Ident
                                       "could be checked on this row")
         elif left is None:
             outcomes[g.row] = Outcome(None, None, f"more than {limit:,} splits: too many to weigh")
+        elif not left and own[g.row]:
+            outcomes[g.row] = Outcome(None, 0, f"{own[g.row]} splits fit the row's own identities, none fits the "
+                                      "rest of the table: the table contradicts its identities")
         else:
             outcomes[g.row] = Outcome(None, len(left), f"{len(left)} splits satisfy the form's identities")
     return outcomes
+
+
+def _narrow_alone(row: str, known: dict[Cell, float], candidates: dict[str, list[tuple[int, ...]] | None],
+                  columns: dict[str, tuple[str, ...]], identities: list[Identity], limit: int) -> int:
+    """How many readings of the row satisfy the identities that involve no other glued row."""
+    left = candidates[row]
+    if left is None:
+        return 0
+    for identity in identities:
+        others = {cell[0] for cell in (*identity.left, *identity.right) if cell not in known}
+        if others == {row}:
+            left = _narrow(identity, known, {row: left}, columns, limit).get(row, left)
+    return len(left)
 
 
 def _count(found: list[tuple[int, ...]] | None) -> int | None:
