@@ -15,7 +15,7 @@ from govstats.tables.identity_split import Glued, resolve, splits
 from govstats.tables.national import form_identities
 from govstats.text.keys import cell_key, label_key
 
-MAX_DIGITS, LIMIT = 9, 100_000
+MAX_DIGITS, LIMIT = 9, 20_000
 
 
 @pytest.fixture(scope="module")

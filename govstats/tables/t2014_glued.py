@@ -37,8 +37,8 @@ def find_glued_tables(lines: list[str], codebook: Codebook, first_number: int,
     tables: list[RawTable] = []
     rejected: list[RejectedLine] = []
     for number, line in enumerate(lines, start=1):
-        if number in skip or "|" in line or not line.strip():
-            continue
+        if number in skip or "|" in line or not any(word in line for word in labels):
+            continue  # cheap test first: most lines name no label header
         text = compact(line)
         found = header.search(text)
         if not found:
