@@ -190,3 +190,26 @@ def test_a_real_inconsistent_table_is_not_repaired(tmp_path, codebook):
                      "四、结转下年度继续办理 | 0 | 0 | 00 | 00 | 0"]
     granted = {o["indicator_id"]: o["value"] for o in result.observations if ".result.granted." in o["indicator_id"]}
     assert granted["t2019.t3.result.granted.np"] == 6 and granted["t2019.t3.result.granted.total"] == 7  # 6000017
+
+
+# Table 3 of the Pingtan 2019 report as its page text prints it (same archive, zfxxgknb/202001/80576_…/page.txt):
+# runs glued and broken by spaces (230 000023, 23 0 00 0 023), consistent with its identities.
+PINGTAN_2019_T3 = (
+    "三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他一、本年新收政府信息"
+    "公开申请数量230 000023二、上年结转政府信息公开申请数量0000000三、本年度办理结果（一）予以公开7000007（二）部分公开（区分处理的，只计这一情形，不计其他情形）1000001（三）"
+    "不予公开1.属于国家秘密00000002.其他法律行政法规禁止公开00000003.危及“三安全一稳定”00000004.保护第三方合法权益00000005.属于三类内部事务信息00000006.属于"
+    "四类过程性信息00000007.属于行政执法案卷00000008.属于行政查询事项0000000三、本年度办理结果（四）无法提供1.本机关不掌握相关政府信息70000072.没有现成信息需要另行制作0"
+    "0000003.补正后申请内容仍不明确5000005（五）不予处理1.信访举报投诉类申请00000002.重复申请30000033.要求提供公开出版物00000004.无正当理由大量反复申请00000"
+    "005.要求行政机关确认或重新出具已获取信息0000000（六）其他处理0 0 0 0 0 00（七）总计23 0 00 0 023四、结转下年度继续办理 0 0 00 00 0 "
+)
+
+
+def test_a_real_consistent_table_broken_by_spaces_is_split_where_forced(tmp_path, codebook):
+    result = _parse(tmp_path, "平潭综合实验区2019年度政府信息公开工作年度报告\n二、主动公开政府信息情况 第二十条第（一）项"
+                    "信息内容本年新制作数量本年新公开数量对外公开总数量规章000" + PINGTAN_2019_T3 + "\n", codebook)
+    split = {o["indicator_id"].removeprefix("t2019.t3."): o["value"] for o in result.observations
+             if "split_by_identity" in o["flags"]}
+    assert {k: v for k, v in split.items() if v} == {"apply.new.np": 23, "apply.new.total": 23,
+                                                     "result.total.np": 23, "result.total.total": 23}
+    assert len(split) == 28  # 一, （六）, （七）, 四: seven cells each
+    assert not [r for r in result.rejections if r["reason_code"] == "unrecoverable_row"]
