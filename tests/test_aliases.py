@@ -84,3 +84,13 @@ def test_every_annual_2014_indicator_has_its_cumulative(codebook):
     annual = {i.indicator_id for i in t2014 if i.relation != "cumulative"}
     cumulative = {i.compare_id for i in t2014 if i.relation == "cumulative"}
     assert annual == cumulative
+
+
+def test_a_running_total_below_the_years_count_is_flagged(tmp_path, codebook):
+    path = tmp_path / "doc.txt"
+    path.write_text("指标名称 | 计量单位 | 2015年度 | 历年累计\n受理依申请公开信息总数 | 件 | 3 | 40\n"
+                    "行政复议数 | 件 | 5 | 2\n", encoding="utf-8")
+    result = build.process_document(path, path.stem, codebook, LabelMatcher(codebook))
+    checks = {c["check_id"]: (c["status"], c["severity"]) for c in result.checks if c["check_id"].startswith("cum")}
+    assert checks == {"cumulative:t2014.apply.received": ("pass", "warning"),
+                      "cumulative:t2014.review": ("fail", "warning")}  # 5 this year, 2 since reporting began
