@@ -100,3 +100,26 @@ def test_a_glued_2014_table_is_cut_at_its_units_and_split_only_when_forced(tmp_p
     unrecoverable = [r["raw_text"] for r in result.rejections if r["reason_code"] == "unrecoverable_row"]
     # 4251516 and 4181509 (the 2 of 2.政府公报公开 goes with its label) cannot be split, nor can 0.50.5
     assert unrecoverable == ["主动公开信息数条4251516", "其中:1.网站公开条4181509", "政府信息公开收费减免金额元0.50.5"]
+
+
+INTERLEAVED = """2021年度政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）
+申请人情况
+自然人 法人或其他组织 总计
+法律服 科研机 社会公 商业企 其他
+业 构 益组织 务机构
+一、本年新收政府信息公开申请数量 5 1 2 3 4 0 15
+五、存在的主要问题及改进情况
+"""
+
+
+def test_header_words_broken_column_by_column_over_two_lines_are_joined(tmp_path, codebook):
+    """法律服 / 务机构 … printed first here: the columns follow the printed header, not the form's order."""
+    result = _parse(tmp_path, INTERLEAVED, codebook)
+    values = {o["indicator_id"].removeprefix("t2021.t3.apply.new."): o for o in result.observations}
+    assert {k: o["value"] for k, o in values.items()} == {"np": 5, "lp.legal_service": 1, "lp.research": 2,
+                                                         "lp.public_interest": 3, "lp.business": 4, "lp.other": 0,
+                                                         "total": 15}
+    assert not [o for o in values.values() if "columns_from_form_order" in o["flags"]]
+    assert not result.rejections

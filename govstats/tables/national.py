@@ -249,6 +249,9 @@ class Reader:
                 for position in range(index, joined[1]):
                     self._use(state, cells[position], position)
                 return joined[1]
+            interleaved = self._interleaved_header(cells, index, state)
+            if interleaved is not None:
+                return interleaved
         if key in self.vocabulary.t3_groups and key not in self.vocabulary.t3_rows:
             state.group = key
             return self._use(state, cell, index)
@@ -270,6 +273,44 @@ class Reader:
             state.group = key
             return self._use(state, cell, index)
         return self._unassigned(cell, index)
+
+    def _interleaved_header(self, cells: list[StreamCell], index: int, state: _State) -> int | None:
+        """Header words that a PDF broke over two lines column by column (商业企 科研机 社会公 法律服 其他 /
+        业 构 益组织 务机构): each piece of the first line is a column, or is completed by the next unused
+        piece of the second line. Taken only when every piece of both lines finds its place."""
+        columns = set(self.vocabulary.t3_columns)
+
+        def line_of(start: int) -> int:
+            end = start
+            while end < len(cells) and cells[end].line == cells[start].line and cells[end].key \
+                    and not self._is_value(cells[end]):
+                end += 1
+            return end
+
+        first_end = line_of(index)
+        if first_end >= len(cells) or first_end == index:
+            return None
+        second_end = line_of(first_end)
+        if cells[first_end].line == cells[index].line or second_end == first_end:
+            return None
+        pieces = [cell_key(c.text) for c in cells[first_end:second_end]]
+        used, found = [False] * len(pieces), []
+        for cell in cells[index:first_end]:
+            head = cell_key(cell.text)
+            if head in columns:
+                found.append(head)
+                continue
+            match = next((i for i, piece in enumerate(pieces) if not used[i] and head + piece in columns), None)
+            if match is None:
+                return None
+            used[match] = True
+            found.append(head + pieces[match])
+        if not all(used) or len(set(found)) != len(found):
+            return None
+        state.t3_seen.extend(found)
+        for position in range(index, second_end):
+            self._use(state, cells[position], position)
+        return second_end
 
     def _values_follow(self, cells: list[StreamCell], index: int) -> bool:
         for cell in cells[index:index + 3]:
