@@ -163,7 +163,7 @@ def check_equal_sums(left: list[str], right: list[str], cells: dict[str, _Cell],
 class _Relation:
     """A rule implied by the codebook relations: (kind, constrained indicator, the indicators it involves)."""
 
-    kind: str  # sum | of_which | dedup_total
+    kind: str  # sum | of_which | dedup_total | cumulative
     indicator_id: str
     others: tuple[str, ...]  # the addends, the parent, or the channels
 
@@ -180,6 +180,8 @@ def _relations(codebook: Codebook, template: str) -> tuple[_Relation, ...]:
             found.append(_Relation("sum", indicator.indicator_id, addends))
         if indicator.relation == "of_which" and indicator.parent_id:
             found.append(_Relation("of_which", indicator.indicator_id, (indicator.parent_id,)))
+        if indicator.relation == "cumulative" and indicator.compare_id:  # the year's count <= the running total
+            found.append(_Relation("cumulative", indicator.compare_id, (indicator.indicator_id,)))
         if indicator.relation == "dedup_total" and indicator.compare_id:
             channels = tuple(c.indicator_id for c in codebook.children(indicator.compare_id)
                              if c.relation == "sum")
@@ -197,6 +199,8 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
     results: list[dict] = []
     for relation in _relations(codebook, template):
         indicator_id, others = relation.indicator_id, list(relation.others)
+        if relation.kind == "cumulative" and others[0] not in cells:
+            continue  # most tables have no 历年累计 column: no row for what is not there
         if relation.kind == "sum":
             status, actual, n_missing, message = check_sum(indicator_id, others, cells, name)
             expected = cells[indicator_id].value if indicator_id in cells else None
@@ -206,8 +210,9 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
             compare = codebook.indicators[indicator_id].compare_id
             whole_name = f"the parts of {name(compare)}" if relation.kind == "dedup_total" and compare else None
             status, bound, part, n_missing, message = check_at_most(indicator_id, others, cells, name, whole_name)
-            kind = "at_most" if relation.kind == "of_which" else "dedup_total"
-            results.append(_result(doc_id, table_number, f"{relation.kind}:{indicator_id}", kind, "error",
+            kind = "dedup_total" if relation.kind == "dedup_total" else "at_most"
+            severity = "warning" if relation.kind == "cumulative" else "error"  # a local column, not the form
+            results.append(_result(doc_id, table_number, f"{relation.kind}:{indicator_id}", kind, severity,
                                    indicator_id, [indicator_id, *others], bound, part, n_missing, status, message,
                                    cells))
     present = {obs["indicator_id"] for obs in observations if obs["indicator_id"]}

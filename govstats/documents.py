@@ -104,8 +104,16 @@ _AGENCY_AFTER_YEAR = re.compile(
     r"^(?:19|20)\d{2}\s*年度?+\s*(\S+?(?:政府|局|委|办|厅|院|室|中心|镇|乡|街道))(?:政府)?信息公开")
 # "…公布2020年开平市农业农村局政府信息公开工作年度报告" in the opening sentence: year and agency as stated.
 _STATED_REPORT = re.compile(r"((?:19|20)\d{2})年度?([^，,。；;《》“”\s]{2,30}?)(?:政府信息公开|政务公开)工作年度报告")
-# "统计期限自2021年1月1日起至2021年12月31日止": a whole calendar year is the report year.
-_PERIOD = re.compile(r"统计期限[为自是:：]*((?:19|20)\d{2})年1月1日[起]?[至到\-—~～]+((?:19|20)\d{2})年12月31日")
+# "统计期限自2021年1月1日起至2021年12月31日止", "统计期限为2025年1月1日至12月31日", "统计周期为…": a whole
+# calendar year is the report year (the closing year may be left out; read from compacted text: no spaces).
+_PERIOD = re.compile(r"统计(?:期限|周期|时限|时段|区间)[为自是从:：]*((?:19|20)\d{2})年1月1日[起]?[至到\-—~～]+"
+                     r"(?:((?:19|20)\d{2})年)?12月31日")
+# "本报告由平潭综合实验区管委会办公室编制", "由信访局结合有关统计数据编制": the agency that compiled it.
+_COMPILED_BY = re.compile(r"报告[^。]{0,120}?由([^,，。；;：:《》“”()（）]{2,30}?)"
+                          r"(?:根据[^。]{0,60}?|结合[^。]{0,30}?|汇总[^。]{0,30}?)?(?:负责)?(?:编制|编写|起草)")
+# "…六、其他需要报告的事项…。平潭综合实验区管委会办公室 2025年3月10日" at the very end of a flattened page.
+_INLINE_SIGNATURE = re.compile(r"[。；;！!]\s*([^\s。；;，,：:]{2,40}?)\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月"
+                               r"\s*\d{1,2}\s*日\s*$")
 _PUBLISHER_FIELD = re.compile(r"^\s*发布机构\s*[:：]\s*([^\s|]+)")
 _SPAM = re.compile(r"[A-Za-z]+\d|\d+[A-Za-z]|官网|网址|平台客户端")
 _AGENCY_SUFFIX = re.compile(r"(局|委|办|厅|院|政府|室|中心|会|所|镇|乡|街道|处|委员会|办公室|党组)$")
@@ -169,11 +177,9 @@ def find_report_year(document: Document) -> int | None:
     stated = _stated_report(document.clean_lines)
     if stated:
         candidates.append(stated[0])
-    for _, line in _first_lines(document.clean_lines, 8):
-        period = _PERIOD.search(compact(line))
-        if period and period.group(1) == period.group(2):
-            candidates.append(period.group(1))
-            break
+    period = _PERIOD.search(_opening(document.clean_lines))
+    if period and period.group(2) in (None, period.group(1)):
+        candidates.append(period.group(1))
     for _, line in _first_lines(document.clean_lines, 1):
         match = _OPENING_YEAR.match(compact(line))
         if match and not compact(line)[match.end(1):].startswith(("年以来", "年来")):
@@ -233,6 +239,9 @@ def find_agency(document: Document) -> str | None:
     stated = _stated_report(document.clean_lines)
     if stated and _AGENCY_SUFFIX.search(stated[1]):
         return stated[1]
+    compiled = _compiled_by(document.clean_lines)
+    if compiled:
+        return compiled
     for line in document.clean_lines[:40]:
         match = _PUBLISHER_FIELD.search(line)
         if match:
@@ -253,6 +262,20 @@ def _stated_report(lines: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def _compiled_by(lines: list[str]) -> str | None:
+    """The agency of "本报告由<agency>编制" in the opening lines, when it ends like an agency name."""
+    match = _COMPILED_BY.search(to_simplified(_opening(lines)))
+    if match and _AGENCY_SUFFIX.search(match.group(1)):
+        return match.group(1)
+    return None
+
+
+def _opening(lines: list[str]) -> str:
+    """The opening of the text, compacted and joined (a sentence may be broken over lines; a whole report
+    may sit on one line, hence the cut)."""
+    return compact("".join(line for _, line in _first_lines(lines, 12)))[:4000]
+
+
 def _line_above_title(lines: list[str]) -> str | None:
     """A title that starts with its year (“2020年度…报告”) is often printed under the agency name."""
     found = _title_line(lines)
@@ -265,13 +288,18 @@ def _line_above_title(lines: list[str]) -> str | None:
 
 
 def _signature(lines: list[str]) -> str | None:
-    """The short line just above the closing date line, when it names an agency."""
+    """The short line just above the closing date line, when it names an agency; on a page flattened into
+    one line, the agency just before the closing date at the end of the last sentence."""
     for index in range(len(lines) - 1, 0, -1):
         if _DATE_LINE.match(compact(lines[index])):
             previous = lines[index - 1].strip()
             if previous and len(previous) <= 40 and _AGENCY_SUFFIX.search(compact(previous)):
                 return previous
             return None
+    last = next((line for line in reversed(lines) if line.strip()), "")
+    match = _INLINE_SIGNATURE.search(last[-200:])
+    if match and _AGENCY_SUFFIX.search(match.group(1)):
+        return match.group(1)
     return None
 
 

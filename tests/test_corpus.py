@@ -15,11 +15,11 @@ GOLD = {json.loads(p.read_text(encoding="utf-8"))["source"].rsplit(".", 1)[0]: j
 # Hand-checked against the documents' own text (title line, opening sentence or statistics period).
 STATED = {
     "001_pingtan_county_2011": ("平潭县人民政府", 2011, "2012-04-18"),
-    "006_weishan_liangchengzhen_2020": (None, 2020, None),
+    "006_weishan_liangchengzhen_2020": ("两城镇人民政府党政办公室", 2020, None),  # 由…编制
     "007_huichang_zhongcunxiang_2020": ("中村乡", 2020, None),
     "013_kaiping_nongyenongcunju_2020_trad_notables": ("开平市农业农村局", 2020, None),
     "017_liangzhou_zhangyizhen_2008_prose": ("张义镇人民政府", 2008, "2009-01-06"),
-    "019_datong_xinfangju_2021": (None, 2021, None),
+    "019_datong_xinfangju_2021": ("信访局", 2021, None),  # 由信访局结合有关统计数据编制
     "020_jiulongpo_erlangjiedao_2022": ("重庆市九龙坡区二郎街道办事处", 2022, None),
     "024_jianping_weishengjiankangju_2020_mirror": ("建平县卫生健康局", 2020, None),
     "027_pingtan_2013": ("平潭综合实验区", 2013, "2014-01-10"),
@@ -28,6 +28,13 @@ STATED = {
     "121_qianjiang_zhoujijiedao_2020": (None, 2020, None),
     "123_liwan_nanyuanjiedao_2020": ("广州市荔湾区人民政府南源街道办事处", 2020, "2021-01-18"),
     "125_suijiang_huiyizhen_2021": ("会仪镇人民政府", 2021, None),
+    "032_kirogov_shanghai_kewei_2024_pdf2md": (None, 2024, None),  # 统计周期为 2024 年 1 月 1 日至 12 月 31 日
+    "036_kirogov_fixture_hangzhou_style_2025": (None, 2025, None),  # 统计期限为2025年1月1日至12月31日
+    "101_pingtan_2014_table": (None, None, None),  # an excerpt from the table: nothing stated, nothing filled
+    "110_pingtan_2023_table": (None, None, None),
+    "130_pingtan_2024_page": ("平潭综合实验区", 2024, "2025-03-10"),
+    "131_pingtan_2023_page": ("平潭综合实验区", 2023, "2024-03-08"),
+    "132_pingtan_2021_page": ("平潭综合实验区", 2021, "2022-02-08"),
 }
 # Stated by the text but not yet recovered: strict xfail, so a fix shows up as a pass to move into STATED.
 STATED_NOT_YET = {

@@ -100,11 +100,11 @@ def test_extra_cells_are_rejected_with_their_line(tmp_path, codebook, matcher):
 
 
 def test_several_value_columns_map_by_header(tmp_path, codebook, matcher):
-    text = "指标名称 | 计量单位 | 2014年度 | 历年累计\n(三)接受培训人员数 | 人次 | 2 | 40\n"
-    year, cumulative = parse(tmp_path, text, codebook, matcher).observations
+    text = "指标名称 | 计量单位 | 2014年度 | 历年累计 | 上年数\n(三)接受培训人员数 | 人次 | 2 | 40 | 5\n"
+    year, cumulative, local = parse(tmp_path, text, codebook, matcher).observations
     assert year["indicator_id"] == "t2014.training.trainees" and year["column_label"] == "2014年度"
-    assert cumulative["indicator_id"] is None and cumulative["flag_codes"] == "unknown_column"
-    assert cumulative["value"] == 40
+    assert cumulative["indicator_id"] == "t2014.training.trainees.cumulative" and cumulative["value"] == 40
+    assert local["indicator_id"] is None and local["flag_codes"] == "unknown_column" and local["value"] == 5
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])

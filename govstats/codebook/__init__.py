@@ -245,8 +245,9 @@ def _cross_check(codebook: Codebook) -> None:
             raise ValueError(f"indicators.csv: {indicator.indicator_id}: unknown parent {indicator.parent_id}")
         if indicator.compare_id and indicator.compare_id not in ids:
             raise ValueError(f"indicators.csv: {indicator.indicator_id}: unknown compare_id {indicator.compare_id}")
-        if (indicator.relation == "dedup_total") != bool(indicator.compare_id):
-            raise ValueError(f"indicators.csv: {indicator.indicator_id}: compare_id goes with dedup_total only")
+        if (indicator.relation in ("dedup_total", "cumulative")) != bool(indicator.compare_id):
+            raise ValueError(f"indicators.csv: {indicator.indicator_id}: compare_id goes with dedup_total and "
+                             "cumulative only")
     relation_field = next(f for f in codebook.fields["indicators"] if f.name == "relation")
     for indicator in ids.values():
         if indicator.relation not in relation_field.enum:

@@ -71,7 +71,7 @@ def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, t
         result.rejections.append(Rejection(row.line, "normalize", "page_metadata", row.raw,
                                            f"{codebook.ignored_labels[label_cell_key]}, not a statistic"))
         return
-    row_flags: list[str] = []
+    row_flags: list[str] = list(row.flags)
     if row.n_raw_cells != table.n_header_cells:
         row_flags.append("ragged_row")
 

@@ -36,6 +36,7 @@ from govstats.tables.model import Unit
 from govstats.tables.national import NationalTable, find_national_tables
 from govstats.tables.national_labels import Vocabulary
 from govstats.tables.t2014 import find_spaced_tables, find_tables
+from govstats.tables.t2014_glued import find_glued_tables
 
 
 @dataclass
@@ -141,6 +142,10 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         spaced, spaced_rejected = find_spaced_tables(outside, codebook, len(scan.tables) + 1)
         scan.tables.extend(spaced)
         scan.rejected.extend(spaced_rejected)
+        glued, glued_rejected = find_glued_tables(outside, codebook, len(scan.tables) + 1,
+                                                  {table.header_line for table in spaced})
+        scan.tables.extend(glued)  # the same 2014 table with its cells glued together
+        scan.rejected.extend(glued_rejected)
         rejections += [Rejection(r.line, "tables", r.reason_code, r.raw, r.message)
                        for r in (*scan.rejected, *national.rejected)]
         document.notes.extend(national.notes)

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
+from govstats.tables.identity_split import Glued, Identity, resolve
 from govstats.tables.model import Unit
 from govstats.tables.national_labels import (
     END_OF_TABLES,
@@ -28,8 +29,10 @@ from govstats.tables.national_labels import (
     Vocabulary,
 )
 from govstats.tables.national_stream import StreamCell, is_value, regions, stream
+from govstats.tables.page_text import set_aside
 from govstats.tables.t2014 import RejectedLine
-from govstats.text.keys import cell_key
+from govstats.text.keys import cell_key, label_key
+from govstats.text.values import read_cell
 
 
 @dataclass
@@ -58,6 +61,20 @@ class NationalTable:
     lines: set[int] = field(default_factory=set)
     flags: tuple[str, ...] = ()
     labels: list[StreamCell] = field(default_factory=list)  # titles, headers and row labels it used
+    glued: list[GluedRow] = field(default_factory=list)  # rows of one digit run, split later or rejected
+
+
+@dataclass
+class GluedRow:
+    """A row whose values came as runs of digits that counting cannot split (one run, or a few separated by
+    spaces): decided once the table's template (and so its identities) is known."""
+
+    printed: str | None
+    row_key: str
+    runs: list[StreamCell]
+    columns: list[tuple[str, str]]
+    row_number: int
+    text: str
 
 
 @dataclass
@@ -76,6 +93,7 @@ class _State:
     header_open: bool = False
     t3_seen: list[str] = field(default_factory=list)
     t4_seen: list[str] = field(default_factory=list)
+    t4_title: int | None = None  # index of the cell that titled table 4
     group: str | None = None
     row_number: int = 0
 
@@ -95,10 +113,20 @@ class Reader:
         state = _State()
         index = 0
         self.truncated_at = None
+        cells, furniture = set_aside(cells, self.vocabulary.is_label)  # page footers, notes beside values
+        self.rejected += furniture
+        before = self._n_rows()
         while index < len(cells):
-            if any(word in cells[index].key for word in END_OF_TABLES):
-                break  # 五、存在的主要问题…: the tables are over
+            if any(word in cells[index].key for word in END_OF_TABLES) and self._n_rows() > before:
+                break  # 五、存在的主要问题…: the tables are over (an introduction that lists the sections is not)
             index = self._step(cells, index, piped, state)
+
+    def _is_value(self, cell: StreamCell) -> bool:
+        """A value cell, or a run of digits too long to be one number (cells glued together)."""
+        return is_value(cell, self.codebook) or cell.text.isdigit()
+
+    def _n_rows(self) -> int:
+        return sum(len(table.cells) + len(table.glued) for table in self.tables.values())
 
     def _table(self, code: str, line: int, state: _State, unit: int = 0) -> NationalTable:
         if code not in self.tables:
@@ -127,7 +155,7 @@ class Reader:
             return self._use(state, cell, index)
         if len(key) <= 30 and any(section in key for section in SECTION_T4):
             self._table("t4", cell.line, state, cell.unit)
-            state.header_open = True
+            state.header_open, state.t4_title = True, index
             return self._use(state, cell, index)
         code = state.table.table_code if state.table else None
         if code in (None, "t2") and self._joined_label(cells, index, self.vocabulary.t3_rows) and not (
@@ -195,13 +223,14 @@ class Reader:
             if not part:
                 break
             joined += part
-            exact = [c for c in candidates if c[0] == joined and c[0] not in used]
+            exact = [c for c in candidates if c[0] == self.vocabulary.column(joined) and c[0] not in used]
             if exact:
                 state.columns.append(exact[0])
                 for position in range(index, probe + 1):
                     self._use(state, cells[position], position)
                 return probe + 1
-            if not any(c[0].startswith(joined) for c in candidates):
+            if not any(c[0].startswith(joined) for c in candidates) and not any(
+                    alias.startswith(joined) for alias in self.vocabulary.column_alias):
                 break
         fragment = cell_key(cells[index].text)
         prefixed = [c for c in candidates if c[0].startswith(fragment) and c[0] not in used and len(fragment) >= 2]
@@ -214,20 +243,31 @@ class Reader:
     # table 3 ------------------------------------------------------------------------------------------------
     def _step_t3(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> int:
         cell = cells[index]
-        key, column = cell.key, cell_key(cell.text)
+        key, column = cell.key, self.vocabulary.column(cell_key(cell.text))
         if state.header_open and (column in self.vocabulary.t3_columns or key in T3_HEADER_WORDS):
             state.t3_seen.append(column)
             return self._use(state, cell, index)
         if state.header_open:  # a header word broken into pieces (商业 / 企业)
-            joined = self._joined_label(cells, index, dict.fromkeys(self.vocabulary.t3_columns))
-            if joined is not None and joined[1] > index + 1:
-                state.t3_seen.append(joined[0])
+            known = dict.fromkeys([*self.vocabulary.t3_columns, *self.vocabulary.column_alias])
+            joined = self._joined_label(cells, index, known, span=6)  # 商 / 业 / 企 / 业: one piece a line
+            if joined is not None and joined[1] > index + 1 and self.vocabulary.column(joined[0]) in \
+                    self.vocabulary.t3_columns:
+                state.t3_seen.append(self.vocabulary.column(joined[0]))
                 for position in range(index, joined[1]):
                     self._use(state, cells[position], position)
                 return joined[1]
+            interleaved = self._interleaved_header(cells, index, state)
+            if interleaved is not None:
+                return interleaved
         if key in self.vocabulary.t3_groups and key not in self.vocabulary.t3_rows:
             state.group = key
             return self._use(state, cell, index)
+        group = self._joined_label(cells, index, self.vocabulary.t3_groups)
+        if group is not None and group[1] > index + 1 and group[0] not in self.vocabulary.t3_rows:
+            state.group = group[0]  # a group label broken by a space or a line break (本年度办 / 理结果)
+            for position in range(index, group[1]):
+                self._use(state, cells[position], position)
+            return group[1]
         found = self._joined_label(cells, index, self.vocabulary.t3_rows)
         if found is not None and key in self.vocabulary.t3_groups and not self._values_follow(cells, found[1], piped):
             found = None  # （六）其他处理 printed as the label of its three 2021 rows
@@ -241,13 +281,51 @@ class Reader:
             return self._use(state, cell, index)
         return self._unassigned(cell, index)
 
+    def _interleaved_header(self, cells: list[StreamCell], index: int, state: _State) -> int | None:
+        """Header words that a PDF broke over two lines column by column (商业企 科研机 社会公 法律服 其他 /
+        业 构 益组织 务机构): each piece of the first line is a column, or is completed by the next unused
+        piece of the second line. Taken only when every piece of both lines finds its place."""
+        columns = set(self.vocabulary.t3_columns)
+
+        def line_of(start: int) -> int:
+            end = start
+            while end < len(cells) and cells[end].line == cells[start].line and cells[end].key \
+                    and not self._is_value(cells[end]):
+                end += 1
+            return end
+
+        first_end = line_of(index)
+        if first_end >= len(cells) or first_end == index:
+            return None
+        second_end = line_of(first_end)
+        if cells[first_end].line == cells[index].line or second_end == first_end:
+            return None
+        pieces = [cell_key(c.text) for c in cells[first_end:second_end]]
+        used, found = [False] * len(pieces), []
+        for cell in cells[index:first_end]:
+            head = cell_key(cell.text)
+            if head in columns:
+                found.append(head)
+                continue
+            match = next((i for i, piece in enumerate(pieces) if not used[i] and head + piece in columns), None)
+            if match is None:
+                return None
+            used[match] = True
+            found.append(head + pieces[match])
+        if not all(used) or len(set(found)) != len(found):
+            return None
+        state.t3_seen.extend(found)
+        for position in range(index, second_end):
+            self._use(state, cells[position], position)
+        return second_end
+
     def _values_follow(self, cells: list[StreamCell], index: int, piped: bool) -> bool:
         """Values after a label: a value cell first, or (in delimited rows) a whole row of blank cells."""
         width = len(self.vocabulary.t3_leaf_order)
         empties = 0
         for cell in cells[index:index + width + 3]:
             if cell.text:
-                return is_value(cell, self.codebook) or (piped and empties >= width)
+                return self._is_value(cell) or (piped and empties >= width)
             empties += 1
         return piped and empties >= width
 
@@ -270,7 +348,9 @@ class Reader:
         if key in T4_GROUPS or key in T4_OUTCOMES:
             state.t4_seen.append(key)
             return self._use(state, cell, index)
-        if state.t4_seen and is_value(cell, self.codebook):
+        if self._is_value(cell) and (state.t4_seen or state.t4_title == index - 1):
+            # after the header words, or right after the title (no header: the form's 15 cells in order,
+            # taken only when exactly 15 values follow)
             state.columns = state.columns or self._t4_columns(state)
             return self._row(cells, index, index, piped, state, None, "t4")
         return self._unassigned(cell, index)
@@ -287,11 +367,11 @@ class Reader:
         return [(cell_key(label), label) for label in labels]
 
     # rows ---------------------------------------------------------------------------------------------------
-    def _joined_label(self, cells: list[StreamCell], index: int, known: dict) -> tuple[str, int] | None:
-        """(row key, index after the label) when the cell, or the cell joined with the next one or two
-        (a label broken across lines), is a known row label."""
+    def _joined_label(self, cells: list[StreamCell], index: int, known: dict, span: int = 3) -> tuple[str, int] | None:
+        """(row key, index after the label) when the cell, or the cell joined with the next ones (up to
+        ``span`` cells: a label broken across lines or spaces), is a known label."""
         joined = ""
-        for probe in range(index, min(index + 3, len(cells))):
+        for probe in range(index, min(index + span, len(cells))):
             part = cells[probe].key
             if not part:
                 return None
@@ -310,7 +390,7 @@ class Reader:
             self._use(state, cells[position], position)
         width = len(state.columns)
         run, position = [], start
-        while position < len(cells) and (is_value(cells[position], self.codebook) or not cells[position].key):
+        while position < len(cells) and (self._is_value(cells[position]) or not cells[position].key):
             if not piped and not cells[position].text:
                 position += 1
                 continue
@@ -333,6 +413,18 @@ class Reader:
         printed = " ".join(c.text for c in label_cells) or None
         if placed is None and not filled and position >= len(cells) and label_cells:
             self.truncated_at = label_cells[0].line  # the text ends where this row's values should be
+        # one run of digits, or (text without pipes) a few runs that spaces separate but that hold as many digits
+        # as there are columns or more, so cells may be glued; a space may also stand for a vanished blank cell,
+        # so several runs are split only where the identities force it, never by count
+        runs = filled if filled and all(v.text.isdigit() for v in filled) and len(filled) < width and (
+            len(filled) == 1 or (not piped and sum(len(v.text) for v in filled) >= width)) else []
+        if placed is None and runs and width > 1:
+            state.row_number += 1  # its place among the rows, kept while the identities decide
+            table.glued.append(GluedRow(printed, row_key or "", runs, list(state.columns), state.row_number,
+                                        " | ".join([printed or "", *(v.text for v in values)])))
+            for p in run:
+                self.used.add(p)
+            return position
         if placed is None:
             text = " | ".join([printed or "", *(v.text for v in values)])
             if len(filled) == 1 and filled[0].text.isdigit() and width > 1:
@@ -412,12 +504,12 @@ def find_national_tables(units: list[Unit], codebook: Codebook, vocabulary: Voca
             truncated.append(reader.truncated_at)
     tables = sorted(reader.tables.values(), key=lambda t: t.first_unit)
     for table in tables:
-        if not table.cells:  # a title or header with no values after it is not a table; on a line of
-            # prose it is a section heading, in a pipe row it is a cell that must be accounted for
+        if not table.cells and not table.glued:  # a title or header with no values after it is not a table;
+            # on a line of prose it is a section heading, in a pipe row it is a cell that must be accounted for
             reader.rejected += [RejectedLine(cell.line, cell.text, "table_without_values",
                                              f"label of table {table.table_code[1]}, which has no value row")
                                 for cell in table.labels if cell.text and units[cell.unit - 1].is_row]
-    tables = [t for t in tables if t.cells]
+    tables = [t for t in tables if t.cells or t.glued]
     notes = [f"the text ends inside a table at line {line}: the rows above it are complete, the rest is missing"
              for line in truncated]
     for table in tables:  # first the tables whose own labels decide, then the others
@@ -427,4 +519,63 @@ def find_national_tables(units: list[Unit], codebook: Codebook, vocabulary: Voca
             table.template, source = choose_template(table, tables, vocabulary, year)
             notes.append(f"table {table.table_code[1]}: format {table.template or 'unknown'} taken from the "
                          f"{source.replace('_', ' ')}")
-    return NationalScan(tables, reader.rejected, region_units, notes)
+    for table in tables:
+        reader.rejected += split_glued_rows(table, codebook, vocabulary)
+    return NationalScan([t for t in tables if t.cells], reader.rejected, region_units, notes)
+
+
+def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocabulary) -> list[RejectedLine]:
+    """Place the glued rows whose split the form's identities force (flag ``split_by_identity``); the others
+    become unrecoverable rows that say how many readings were left. Rows are then numbered in order again."""
+    if not table.glued:
+        return []
+    limits = codebook.limits
+    identities = form_identities(codebook, table.template, table.table_code) if table.template else []
+    canonical = {id(g): vocabulary.row(table.table_code, g.row_key) for g in table.glued}
+    known: dict[tuple[str, str], float] = {}
+    for cell in table.cells:
+        reading = read_cell(cell.raw, codebook)
+        if reading.status == "reported" and reading.value is not None:
+            known[(vocabulary.row(table.table_code, cell.row_key), cell.column_key)] = reading.value
+    rows = [Glued(canonical[id(g)], tuple(v.text for v in g.runs), tuple(key for key, _ in g.columns))
+            for g in table.glued]
+    unique = len({g.row for g in rows}) == len(rows)
+    outcomes = resolve(rows, known, identities, limits["max_split_cell_digits"], limits["max_split_candidates"]) \
+        if unique else {}
+    rejected = []
+    for g in table.glued:
+        outcome = outcomes.get(canonical[id(g)])
+        if outcome is not None and outcome.values is not None:
+            for number, ((column_key, column_label), value) in enumerate(zip(g.columns, outcome.values,
+                                                                             strict=True), start=1):
+                table.cells.append(LocatedCell(g.printed or "", g.row_key, column_label, column_key, str(value),
+                                               g.runs[0].line, g.row_number, number, ("split_by_identity",)))
+            table.lines.add(g.runs[0].line)
+            continue
+        why = outcome.reason if outcome is not None else "the row is printed twice"
+        digits = " ".join(v.text for v in g.runs)
+        rejected.append(RejectedLine(g.runs[0].line, g.text, "unrecoverable_row",
+                                     f"values glued together ({digits}): {len(digits.replace(' ', ''))} digits for "
+                                     f"{len(g.columns)} columns cannot be split with certainty ({why}), so none "
+                                     "is guessed"))
+    table.glued = []
+    order = {number: rank for rank, number in enumerate(sorted({c.row_number for c in table.cells}), start=1)}
+    table.cells.sort(key=lambda c: (c.row_number, c.column_number))
+    for cell in table.cells:
+        cell.row_number = order[cell.row_number]
+    return rejected
+
+
+def form_identities(codebook: Codebook, template: str, table_code: str) -> list[Identity]:
+    """The rules of rules.csv (sum, equal_sums) among the cells of one table, as (row key, column key) cells;
+    table 4 has one label-less row."""
+    cells = {i.indicator_id: ("" if table_code == "t4" else label_key(i.row_label_zh), cell_key(i.column_label_zh))
+             for i in codebook.indicators.values() if i.template == template and i.table_code == table_code}
+    found = []
+    for rule in codebook.rules:
+        ids = (*rule.left_ids, *rule.right_ids)
+        if rule.template != template or rule.kind not in ("sum", "equal_sums") or not all(i in cells for i in ids):
+            continue
+        found.append(Identity(rule.rule_id, tuple(cells[i] for i in rule.left_ids),
+                              tuple(cells[i] for i in rule.right_ids)))
+    return found

@@ -51,9 +51,43 @@ class Vocabulary:
                     self.t3_columns[cell_key(indicator.column_label_zh)] = indicator.column_label_zh
             elif indicator.table_code == "t4":
                 self.t4_columns[cell_key(indicator.column_label_zh)] = indicator.column_label_zh
-        self.t2_column_keys = {key for columns in self.t2_columns.values() for key, _ in columns}
-        self._t3_printed = {compact(i.row_label_zh) for i in codebook.indicators.values() if i.table_code == "t3"}
         self.t3_leaf_order = list(self.t3_columns)
+        self._t3_printed = {compact(i.row_label_zh) for i in codebook.indicators.values() if i.table_code == "t3"}
+        self.column_alias: dict[str, str] = {}  # printed column key → the form's column key
+        self.row_alias: dict[tuple[str, str], str] = {}  # (table, printed row key) → the form's row key
+        self._alias_printed: set[str] = set()
+        self._learn_aliases(codebook)
+        self.t2_column_keys = {key for columns in self.t2_columns.values() for key, _ in columns}
+        self.t2_column_keys |= {alias for alias, key in self.column_alias.items() if key in self.t2_column_keys}
+
+    def _learn_aliases(self, codebook: Codebook) -> None:
+        """The spellings aliases.csv teaches for the 2019 and 2021 forms: a row alias is a row label of its
+        target's table (and block), a column alias names the target's column. One row there, no code."""
+        for alias in codebook.aliases:
+            if alias.template not in ("t2019", "t2021"):
+                continue
+            if alias.kind == "row":
+                target = codebook.indicators[alias.target]
+                key = label_key(alias.alias)
+                if target.table_code == "t2":
+                    block = target.indicator_id.split(".")[2]
+                    self.t2_rows.setdefault(block, {}).setdefault(key, {}).setdefault(alias.template, alias.alias)
+                elif target.table_code == "t3":
+                    groups = self.t3_groups if target.relation == "heading" else self.t3_rows
+                    groups.setdefault(key, set()).add(alias.template)
+                self._alias_printed.add(compact(alias.alias))
+                self.row_alias[(target.table_code, key)] = label_key(target.row_label_zh)
+            elif alias.kind == "column":
+                self.column_alias[cell_key(alias.alias)] = cell_key(alias.target)
+                self._alias_printed.add(compact(alias.alias))
+
+    def row(self, table_code: str, key: str) -> str:
+        """The form's row key of a printed row key (itself unless aliases.csv names it)."""
+        return self.row_alias.get((table_code, key), key)
+
+    def column(self, key: str) -> str:
+        """The form's column key of a printed column key (itself unless aliases.csv names it)."""
+        return self.column_alias.get(key, key)
 
     @functools.cached_property
     def printed_labels(self) -> list[str]:
@@ -66,6 +100,7 @@ class Vocabulary:
                 labels.update(compact(label) for label in per_template.values())
         labels.update(compact(label) for label in self.t3_columns.values())
         labels.update(self._t3_printed)
+        labels.update(self._alias_printed)
         labels.update(f"第二十条第({n})项" for n in "一五六八九")
         return sorted((label for label in labels if label), key=len, reverse=True)
 

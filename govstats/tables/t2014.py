@@ -25,6 +25,7 @@ class RawRow:
     raw: str
     n_raw_cells: int
     columns: tuple[int | None, ...] = ()  # source column of each cell's start, where known
+    flags: tuple[str, ...] = ()  # how the row was read (split_glued_digits), passed on to its cells
 
 
 @dataclass(frozen=True)
