@@ -214,3 +214,11 @@ def test_a_document_the_row_check_passes_never_fails_the_writers(index, resource
         failures: list[str] = []
         table = sink.arrow_table(codebook, name, records, failures)
         assert failures == [] and sink.validate_table(codebook, name, table) == []
+
+
+def test_a_readable_copy_is_never_folded_into_an_unsupported_file(tmp_path):
+    (tmp_path / "a.pdf").write_text(TABLE.format(4), encoding="utf-8")  # sorts first, same bytes
+    (tmp_path / "a.txt").write_text(TABLE.format(4), encoding="utf-8")
+    items = {item.source_file: item.status for item in build.collect([tmp_path])}
+    name = tmp_path.name
+    assert items == {f"{name}/a.pdf": "unsupported", f"{name}/a.txt": "read"}

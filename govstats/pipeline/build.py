@@ -30,7 +30,7 @@ from govstats.output.tally import Tally
 from govstats.pipeline import inputs as inputs_module
 from govstats.pipeline import quarantine
 from govstats.pipeline.cache import DocumentCache
-from govstats.pipeline.inputs import INPUT_SUFFIXES, Input, InputError, collect, document_ids  # noqa: F401
+from govstats.pipeline.inputs import INPUT_SUFFIXES, Input, InputError, collect, document_ids  # noqa: F401 - build.X
 from govstats.records import DocumentResult
 from govstats.tables.national import NationalTable, find_national_tables
 from govstats.tables.national_labels import Vocabulary
@@ -225,7 +225,7 @@ def _quarantined(result: DocumentResult, path: Path, stage: str, code: str, mess
     old = result.document
     doc_id, source_file = quarantine.safe_text(old.get("doc_id")), quarantine.safe_text(old.get("source_file"))
     kept = _failed(path, doc_id, source_file, stage, code, message)
-    checks = dict(quarantine._rules(codebook, "documents")[0])
+    checks = quarantine.field_checks(codebook, "documents")
     for name in ("sha256", "n_bytes", "encoding", "n_undecodable"):
         if old.get(name) is not None and checks[name](old[name]) is None:
             kept.document[name] = old[name]

@@ -172,11 +172,11 @@ def _digest(path: Path) -> tuple[str | None, int]:
 def _fold_duplicates(items: list[Input]) -> None:
     """Identical bytes (the same file named twice, a link to a file inside, a copy) are one document: the
     first name reads it, the others are noted on it and dropped."""
-    first: dict[str, Input] = {}
+    first: dict[tuple[str, str], Input] = {}
     for item in items:
         if item.status not in ("read", "unsupported") or item.sha256 is None:
             continue
-        kept = first.setdefault(item.sha256, item)
+        kept = first.setdefault((item.status, item.sha256), item)  # a.pdf never hides a.txt of its bytes
         if kept is not item:
             kept.also.append(item.source_file)
             item.status = "duplicate"

@@ -45,6 +45,11 @@ def _rules(codebook: Codebook, resource: str) -> tuple[list[tuple[str, Callable[
     return rules, schemas.primary_key(codebook, resource)
 
 
+def field_checks(codebook: Codebook, resource: str) -> dict[str, Callable[[Any], str | None]]:
+    """Each field's check: a value → None when the writers accept it, else what is wrong with it."""
+    return dict(_rules(codebook, resource)[0])
+
+
 def _field_check(field: Any) -> Callable[[Any], str | None]:
     is_type = _TYPES[field.type]
     enum = frozenset(field.enum) if field.enum else None
