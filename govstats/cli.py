@@ -139,7 +139,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         planned = build.plan(inputs, cache)
-        package.check_output(args.output, planned.all_paths)
+        package.check_output(args.output, planned.read_paths)
     except (build.InputError, package.TargetError) as error:
         print(f"govstats: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -173,3 +173,15 @@ def test_a_publication_killed_at_any_step_never_loses_a_user_file(tmp_path, mode
         valid, messages = frictionless_report(out)
         assert valid, messages
         shutil.rmtree(out)
+
+
+def test_the_output_folder_can_be_an_input_folder(tmp_path):
+    """Documents kept in the output folder are read; the build's own files there (a workbook is an .xlsx) are
+    not inputs, so nothing is refused."""
+    out = tmp_path / "out"
+    files = _user_files(out)
+    assert cli.main(["build", "-q", "--output", str(out), "--input", str(out)]) == 0
+    assert cli.main(["build", "-q", "--output", str(out), "--input", str(out)]) == 0
+    for relative, content in files.items():
+        assert (out / relative).read_bytes() == content, relative
+    assert (out / "data" / "govstats.xlsx").is_file()

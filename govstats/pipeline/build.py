@@ -307,9 +307,9 @@ class Plan:
         return [item.path for item in self.items]
 
     @property
-    def all_paths(self) -> list[Path]:
-        """Every input path the build names (read or not)."""
-        return self.paths
+    def read_paths(self) -> list[Path]:
+        """The paths of the documents the build reads (the others are only listed)."""
+        return [item.path for item in self.items if item.status == "read"]
 
 
 def plan(inputs: list[Path], cache: DocumentCache | None = None) -> Plan:
