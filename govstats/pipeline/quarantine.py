@@ -21,7 +21,7 @@ from govstats.output import schemas
 from govstats.records import DocumentResult
 
 _RESOURCES = ("documents", "observations", "checks", "rejections")
-_SHOWN = 3  # problems quoted in the status message
+_REPR_CHARS = 80  # of a value quoted in a message (a bad label can be a megabyte long)
 _TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda value: isinstance(value, str),
     "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
@@ -29,6 +29,11 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
     "boolean": lambda value: isinstance(value, bool),
     "date": lambda value: isinstance(value, dt.date),
 }
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _REPR_CHARS else text[:_REPR_CHARS] + "…"
 
 
 def _missing(value: Any, field: Any) -> bool:
@@ -60,7 +65,7 @@ def _field_check(field: Any) -> Callable[[Any], str | None]:
         if _missing(value, field):
             return "is required" if field.required else None
         if not is_type(value):
-            return f"{value!r} is not of type {field.type}"
+            return f"{_shown(value)} is not of type {field.type}"
         if isinstance(value, str):
             if field.required and not value:  # an empty string is a missing value in the CSV
                 return "is required (empty text)"
@@ -68,15 +73,15 @@ def _field_check(field: Any) -> Callable[[Any], str | None]:
                 try:
                     value.encode("utf-8")
                 except UnicodeEncodeError:
-                    return f"{value!r} is not valid UTF-8 text"
+                    return f"{_shown(value)} is not valid UTF-8 text"
             if enum is not None and value not in enum:
-                return f"{value!r} is not one of {'|'.join(field.enum)}"
+                return f"{_shown(value)} is not one of {'|'.join(field.enum)}"
             if pattern is not None and not pattern.match(value):
-                return f"{value!r} does not match {field.pattern}"
+                return f"{_shown(value)} does not match {field.pattern}"
         elif minimum is not None and value < minimum:
-            return f"{value!r} is below the minimum {minimum}"
+            return f"{_shown(value)} is below the minimum {minimum}"
         elif isinstance(value, int) and not -_INT64 <= value < _INT64:  # Arrow takes Python ints as int64
-            return f"{value!r} is too large for a {field.type} column"
+            return f"{_shown(value)} is too large for a {field.type} column"
         return None
 
     return check
@@ -153,9 +158,9 @@ def problems(result: DocumentResult, codebook: Codebook, fast: bool = True) -> l
                         found.append(f"{resource}: the key {', '.join(key)} = {values} appears twice (row {number})")
                     seen.add(values)
                 except TypeError:  # an unhashable value, already named by its field's check
-                    found.append(f"{resource}: the key {', '.join(key)} = {values!r} is not a key (row {number})")
+                    found.append(f"{resource}: the key {', '.join(key)} = {_shown(values)} is not a key (row {number})")
             if resource != "documents" and row.get("doc_id") != doc_id:
-                found.append(f"{resource}.doc_id {row.get('doc_id')!r} is not the document's (row {number})")
+                found.append(f"{resource}.doc_id {_shown(row.get('doc_id'))} is not the document's (row {number})")
             if len(found) > 20:
                 return found
     return found or _reference_problems(result, codebook)
