@@ -138,7 +138,7 @@ def _build(args: argparse.Namespace) -> int:
     cache = DocumentCache(args.output / ".govstats-cache") if args.incremental else None
     started = time.perf_counter()
     try:
-        planned = build.plan(inputs, cache)
+        planned = build.plan(inputs, cache, args.output)
         package.check_output(args.output, planned.read_paths)
     except (build.InputError, package.TargetError) as error:
         print(f"govstats: error: {error}", file=sys.stderr)

@@ -185,3 +185,6 @@ def test_the_output_folder_can_be_an_input_folder(tmp_path):
     for relative, content in files.items():
         assert (out / relative).read_bytes() == content, relative
     assert (out / "data" / "govstats.xlsx").is_file()
+    with open(out / "data" / "documents.csv", encoding="utf-8-sig") as handle:
+        listed = handle.read()
+    assert "govstats.xlsx" not in listed and "out/data/raw/report_a.txt" in listed

@@ -312,9 +312,11 @@ class Plan:
         return [item.path for item in self.items if item.status == "read"]
 
 
-def plan(inputs: list[Path], cache: DocumentCache | None = None) -> Plan:
-    """Find the input documents (raises InputError when there are none)."""
-    items = collect(inputs)
+def plan(inputs: list[Path], cache: DocumentCache | None = None, output_dir: Path | None = None) -> Plan:
+    """Find the input documents (raises InputError when there are none); the build's own files in
+    ``output_dir`` (its workbook is an .xlsx) are not inputs."""
+    outputs = frozenset(package.output_files(output_dir)) if output_dir is not None else frozenset()
+    items = collect(inputs, outputs)
     ids = document_ids(items)
     keys = [cache.key(item.path, doc_id, item.source_file, item.sha256)
             if cache and item.status == "read" and item.sha256 else None
