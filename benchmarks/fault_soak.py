@@ -1,11 +1,14 @@
-"""Fault-injection soak for the incremental cache: many random damages to cache entries, none may change a
-value or crash the build (the test suite runs 40 single-byte flips: tests/test_cache.py).
+"""Fault-injection soak: many random damages to cache entries, none may change a value or crash the build
+(the test suite runs 40 single-byte flips: tests/test_cache.py); then many fuzzed documents, none may stop a
+build (tests/test_accounted.py mixes one of each kind of bad document into the seeds).
 
-    .venv/bin/python benchmarks/fault_soak.py [--trials 1000] [--seed 1] [--input seeds]
+    .venv/bin/python benchmarks/fault_soak.py [--trials 1000] [--documents 300] [--seed 1] [--input seeds]
 
-Each trial copies a pristine cache, damages one or more entries (flipped bytes, truncation, bytes appended,
-an entry swapped with another, an empty file), builds incrementally and compares every record with the clean
-build. Prints how many entries were discarded and exits 1 on the first difference.
+Cache: each trial copies a pristine cache, damages one or more entries (flipped bytes, truncation, bytes
+appended, an entry swapped with another, an empty file), builds incrementally and compares every record with
+the clean build. Documents: each fuzzed document is a corpus document with lines of other documents' tables
+inserted, dropped or repeated; all are built together, and the package must publish (the tally finds no
+failure) with every bad document quarantined. Exits 1 on the first difference or failure.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from govstats.pipeline import build
 from govstats.pipeline.cache import SUFFIX, DocumentCache
 
 RESOURCES = ("documents", "observations", "checks", "rejections")
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "corpus" / "raw"
 
 
 def _damage(chooser: random.Random, entries: list[Path]) -> str:
@@ -47,6 +51,7 @@ def _damage(chooser: random.Random, entries: list[Path]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=1000)
+    parser.add_argument("--documents", type=int, default=300, help="fuzzed documents built together")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--input", type=Path, action="append")
     args = parser.parse_args()
@@ -74,6 +79,39 @@ def main() -> int:
             discarded += cache.discarded
             shutil.rmtree(folder)
     print(f"{args.trials} trials: every build equal to the clean one; {discarded} damaged entries discarded")
+    return _fuzz_documents(chooser, args.documents)
+
+
+def _fuzz_documents(chooser: random.Random, n_documents: int) -> int:
+    from govstats.codebook import load
+    from govstats.output.package import write_package
+
+    sources = sorted(CORPUS.glob("*.txt")) + sorted(Path("seeds").glob("*.txt"))
+    texts = [path.read_text(encoding="utf-8").split("\n") for path in sources]
+    table_lines = [line for text in texts for line in text if "|" in line]
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary) / "fuzzed"
+        folder.mkdir()
+        for number in range(n_documents):
+            lines = list(chooser.choice(texts))
+            for _ in range(chooser.randint(1, 4)):
+                position = chooser.randrange(len(lines) + 1)
+                action = chooser.choice(["insert", "drop", "repeat"])
+                if action == "insert" or not lines:
+                    lines.insert(position, chooser.choice(table_lines))
+                elif action == "drop":
+                    del lines[min(position, len(lines) - 1)]
+                else:
+                    lines[position:position] = [lines[min(position, len(lines) - 1)]] * chooser.randint(2, 50)
+            (folder / f"fuzz_{number:05d}.txt").write_text("\n".join(lines), encoding="utf-8")
+        result = build.run([folder])
+        write_package(Path(temporary) / "out", load(), result.results, result.tally)
+        if result.tally.failures:
+            print(f"fuzzed documents: the package broke its schema: {result.tally.failures[:5]}")
+            return 1
+        quarantined = [d for d in result.records["documents"] if d["status"] == "error"]
+        print(f"{n_documents} fuzzed documents: the package published; {len(quarantined)} quarantined, e.g. "
+              + "; ".join(f"{d['doc_id']}: {d['status_message'][:120]}" for d in quarantined[:3]))
     return 0
 
 

@@ -160,8 +160,8 @@ def _build(args: argparse.Namespace) -> int:
     cache = DocumentCache(args.output / ".govstats-cache") if args.incremental else None
     started = time.perf_counter()
     try:
-        planned = build.plan(inputs, cache)
-        package.check_output(args.output, planned.all_paths)
+        planned = build.plan(inputs, cache, args.output)
+        package.check_output(args.output, planned.read_paths)
     except build.InputError as error:
         return _usage(f"{error}: give --input a document or a folder of {', '.join(build.INPUT_SUFFIXES)} files "
                       "(default: seeds/, read from the repository root)")

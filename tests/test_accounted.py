@@ -3,18 +3,22 @@ and the bad document listed with its status and a reason that says what to do; t
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from govstats import cli
 from govstats.codebook import load
 from govstats.observations.matching import LabelMatcher
 from govstats.output.validate import frictionless_report
-from govstats.pipeline import build
+from govstats.pipeline import build, quarantine
 from tests.conftest import CORPUS_RAW, SEEDS
 
 TABLE = "统计指标 | 单位 | 统计数 |\n(三)接受培训人员数 | 人次 | {} |\n"
@@ -148,10 +152,10 @@ def test_a_folder_of_only_unsupported_files_names_the_folder_and_what_to_do(tmp_
 
 def test_source_file_does_not_depend_on_the_working_folder(tmp_path, monkeypatch):
     outputs = []
-    for where, given in ((SEEDS.parent, "seeds"), (tmp_path, str(SEEDS))):
+    for where, named in ((SEEDS.parent, "seeds"), (tmp_path, str(SEEDS))):
         monkeypatch.chdir(where)
         out = tmp_path / f"out{len(outputs)}"
-        assert cli.main(["build", "-q", "--no-xlsx", "--input", given, "--output", str(out)]) == 0
+        assert cli.main(["build", "-q", "--no-xlsx", "--input", named, "--output", str(out)]) == 0
         outputs.append((out / "data" / "documents.csv").read_bytes())
     assert outputs[0] == outputs[1]
     assert b"seeds/001_e30e2049e38d0093.txt" in outputs[0]
@@ -162,3 +166,67 @@ def test_process_document_names_a_file_as_given():
     path = SEEDS / "001_e30e2049e38d0093.txt"
     result = build.process_document(path, "x", codebook, LabelMatcher(codebook))
     assert result.document["source_file"] == path.as_posix()
+
+
+_N_SEEDS = len(list(SEEDS.glob("*.txt")))
+
+
+@functools.cache
+def _seed_results() -> list:
+    return build.run([SEEDS]).results
+
+
+_BAD_VALUES = [None, float("nan"), -1, 0, 1989, 10**20, 1.5, True, "x", "\udcb1", "guessed", "", ["list"]]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, _N_SEEDS - 1), st.sampled_from(["documents", "observations", "checks"]),
+       st.integers(0, 10_000), st.integers(0, 100), st.sampled_from(_BAD_VALUES), st.booleans())
+def test_the_fast_row_check_finds_every_problem_the_row_by_row_check_finds(index, resource, row, field, value,
+                                                                          duplicate):
+    """Any one value changed (or a row doubled): the column pass passes a document only when the row-by-row
+    pass finds nothing, so no bad document reaches the writers."""
+    codebook = load()
+    result = copy.deepcopy(_seed_results()[index])
+    rows = [result.document] if resource == "documents" else getattr(result, resource)
+    assume(rows)
+    target = rows[row % len(rows)]
+    name = list(target)[field % len(target)]
+    target[name] = value
+    if duplicate and resource != "documents":
+        rows.append(dict(target))
+    slow = quarantine.problems(result, codebook, fast=False)
+    fast = quarantine.problems(result, codebook)
+    assert bool(fast) == bool(slow)
+    assert quarantine.problems(copy.deepcopy(_seed_results()[index]), codebook) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(st.integers(0, _N_SEEDS - 1), st.sampled_from(["documents", "observations", "checks"]),
+       st.integers(0, 10_000), st.integers(0, 100),
+       st.one_of(st.sampled_from([*_BAD_VALUES, 2**63, -(2**63) - 1, 10**400]), st.integers(-3, 3000),
+                 st.floats(allow_nan=True), st.text(max_size=3), st.none()))
+def test_a_document_the_row_check_passes_never_fails_the_writers(index, resource, row, field, value):
+    """The writers' own typing (Arrow) and validation (pandera) accept every document the check passes."""
+    from govstats.output import sink
+
+    codebook = load()
+    result = copy.deepcopy(_seed_results()[index])
+    rows = [result.document] if resource == "documents" else getattr(result, resource)
+    assume(rows)
+    target = rows[row % len(rows)]
+    target[list(target)[field % len(target)]] = value
+    assume(not quarantine.problems(result, codebook))
+    for name in ("documents", "observations", "checks", "rejections"):
+        records = [result.document] if name == "documents" else getattr(result, name)
+        failures: list[str] = []
+        table = sink.arrow_table(codebook, name, records, failures)
+        assert failures == [] and sink.validate_table(codebook, name, table) == []
+
+
+def test_a_readable_copy_is_never_folded_into_an_unsupported_file(tmp_path):
+    (tmp_path / "a.pdf").write_text(TABLE.format(4), encoding="utf-8")  # sorts first, same bytes
+    (tmp_path / "a.txt").write_text(TABLE.format(4), encoding="utf-8")
+    items = {item.source_file: item.status for item in build.collect([tmp_path])}
+    name = tmp_path.name
+    assert items == {f"{name}/a.pdf": "unsupported", f"{name}/a.txt": "read"}

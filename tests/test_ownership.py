@@ -139,3 +139,52 @@ def test_a_build_killed_after_the_swap_puts_the_user_files_back(tmp_path):
     assert (out / "data" / "mine.csv").read_text(encoding="utf-8") == "keep"
     assert list(out.glob(".govstats-*")) == []
     shutil.rmtree(out)
+
+
+@pytest.mark.parametrize("mode", ["exchange", "fallback"])
+def test_a_publication_killed_at_any_step_never_loses_a_user_file(tmp_path, mode):
+    """SIGKILL before each file system step of a publication (from its commit on) into a folder holding a user's
+    files: after the next build's recovery every user file is back in data/, unchanged, and the package whole."""
+    from tests.test_atomic import _killed_at
+
+    if mode == "exchange" and publish._renameat2() is None:
+        pytest.skip("no renameat2 here")
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text(TABLE.format(1), encoding="utf-8")
+    second.write_text(TABLE.format(2), encoding="utf-8")
+    old, source = tmp_path / "old", tmp_path / "source"
+    assert _build(old, first) == 0 and _build(source, second) == 0
+    files = _user_files(old)
+    probe = tmp_path / "probe"
+    shutil.copytree(old, probe, symlinks=True)
+    completed = _killed_at(0, source, probe, mode)
+    assert completed.returncode == 0, completed.stderr
+    steps = int(completed.stdout)
+    # the steps before the commit only write the staging folder (tests/test_atomic.py kills at each of them)
+    for step in sorted({1, *range(max(1, steps - 8), steps + 1)}):
+        out = tmp_path / f"out{step}"
+        shutil.copytree(old, out, symlinks=True)
+        killed = _killed_at(step, source, out, mode)
+        assert killed.returncode < 0, killed.stderr
+        publish._recover(out)
+        for relative, content in files.items():
+            assert (out / relative).read_bytes() == content, f"killed before step {step}: {relative}"
+        assert list(out.glob(".govstats-*")) == []
+        valid, messages = frictionless_report(out)
+        assert valid, messages
+        shutil.rmtree(out)
+
+
+def test_the_output_folder_can_be_an_input_folder(tmp_path):
+    """Documents kept in the output folder are read; the build's own files there (a workbook is an .xlsx) are
+    not inputs, so nothing is refused."""
+    out = tmp_path / "out"
+    files = _user_files(out)
+    assert cli.main(["build", "-q", "--output", str(out), "--input", str(out)]) == 0
+    assert cli.main(["build", "-q", "--output", str(out), "--input", str(out)]) == 0
+    for relative, content in files.items():
+        assert (out / relative).read_bytes() == content, relative
+    assert (out / "data" / "govstats.xlsx").is_file()
+    with open(out / "data" / "documents.csv", encoding="utf-8-sig") as handle:
+        listed = handle.read()
+    assert "govstats.xlsx" not in listed and "out/data/raw/report_a.txt" in listed

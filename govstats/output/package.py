@@ -6,6 +6,7 @@ crash never leaves a half-written package. Every writer is deterministic: same i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -18,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 from govstats import __version__
 from govstats.codebook import Codebook
 from govstats.output import schemas
-from govstats.output.publish import DATA_DIR, DESCRIPTOR, TargetError, check_target, owned_names, publish
+from govstats.output.publish import (
+    DATA_DIR,
+    DESCRIPTOR,
+    MANIFEST,
+    TargetError,
+    check_target,
+    owned_names,
+    publish,
+)
 from govstats.output.sink import ROW_GROUP_ROWS, ResourceWriter, close_all, close_parquet
 from govstats.output.tally import Tally
 
@@ -143,6 +152,17 @@ def claimed_names() -> set[str]:
     """Every name the build may write in ``data/``: owned (replaced, or deleted when not written again) even
     in a folder whose package has no manifest yet. Any other entry of ``data/`` is the user's."""
     return {f"{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")} | {WORKBOOK, BY_YEAR}
+
+
+def output_files(output_dir: Path) -> list[str]:
+    """Real paths of the files a build into ``output_dir`` owns there now (its manifest's and the names it
+    claims), for the input search to pass over."""
+    data = output_dir / DATA_DIR
+    files = [output_dir / DESCRIPTOR, *(data / name for name in owned_names(output_dir, claimed_names()))]
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        listed = json.loads((data / MANIFEST).read_text(encoding="utf-8"))["files"]
+        files += [data / str(name) for name in listed]
+    return [os.path.realpath(path) for path in files]
 
 
 def check_output(output_dir: Path, inputs: Iterable[Path]) -> None:

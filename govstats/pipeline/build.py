@@ -30,7 +30,7 @@ from govstats.output.tally import Tally
 from govstats.pipeline import inputs as inputs_module
 from govstats.pipeline import quarantine
 from govstats.pipeline.cache import DocumentCache
-from govstats.pipeline.inputs import INPUT_SUFFIXES, Input, InputError, collect, document_ids  # noqa: F401
+from govstats.pipeline.inputs import INPUT_SUFFIXES, Input, InputError, collect, document_ids  # noqa: F401 - build.X
 from govstats.records import DocumentResult
 from govstats.tables.model import Unit
 from govstats.tables.national import NationalTable, find_national_tables
@@ -233,7 +233,7 @@ def _quarantined(result: DocumentResult, path: Path, stage: str, code: str, mess
     old = result.document
     doc_id, source_file = quarantine.safe_text(old.get("doc_id")), quarantine.safe_text(old.get("source_file"))
     kept = _failed(path, doc_id, source_file, stage, code, message)
-    checks = dict(quarantine._rules(codebook, "documents")[0])
+    checks = quarantine.field_checks(codebook, "documents")
     for name in ("sha256", "n_bytes", "encoding", "n_undecodable"):
         if old.get(name) is not None and checks[name](old[name]) is None:
             kept.document[name] = old[name]
@@ -315,14 +315,16 @@ class Plan:
         return [item.path for item in self.items]
 
     @property
-    def all_paths(self) -> list[Path]:
-        """Every input path the build names (read or not)."""
-        return self.paths
+    def read_paths(self) -> list[Path]:
+        """The paths of the documents the build reads (the others are only listed)."""
+        return [item.path for item in self.items if item.status == "read"]
 
 
-def plan(inputs: list[Path], cache: DocumentCache | None = None) -> Plan:
-    """Find the input documents (raises InputError when there are none)."""
-    items = collect(inputs)
+def plan(inputs: list[Path], cache: DocumentCache | None = None, output_dir: Path | None = None) -> Plan:
+    """Find the input documents (raises InputError when there are none); the build's own files in
+    ``output_dir`` (its workbook is an .xlsx) are not inputs."""
+    outputs = frozenset(package.output_files(output_dir)) if output_dir is not None else frozenset()
+    items = collect(inputs, outputs)
     ids = document_ids(items)
     keys = [cache.key(item.path, doc_id, item.source_file, item.sha256)
             if cache and item.status == "read" and item.sha256 else None

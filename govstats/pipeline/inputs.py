@@ -49,13 +49,14 @@ class Input:
     also: list[str] = field(default_factory=list)  # other names of the same bytes
 
 
-def collect(paths: list[Path]) -> list[Input]:
+def collect(paths: list[Path], outputs: frozenset[str] = frozenset()) -> list[Input]:
     """Every input, sorted by path (a stable order), duplicates folded into the first of their names; raises
-    InputError when a named path does not exist or nothing can be read."""
+    InputError when a named path does not exist or nothing can be read. ``outputs``: real paths of the build's
+    own files, passed over in folders (an output folder inside an input folder is not input)."""
     found: dict[str, Input] = {}
     for path in paths:
         if path.is_dir():
-            for item in _walk(path):
+            for item in _walk(path, outputs):
                 found.setdefault(item.path.as_posix(), item)
         elif path.exists():
             found.setdefault(path.as_posix(), _named(path))
@@ -93,7 +94,7 @@ def _input(path: Path, name: str) -> Input:
     return item
 
 
-def _walk(root: Path) -> list[Input]:
+def _walk(root: Path, outputs: frozenset[str] = frozenset()) -> list[Input]:
     """Files under a folder with a suffix govstats reads or recognizes, hidden names skipped, links checked
     (never followed out of the folder)."""
     items: list[Input] = []
@@ -106,6 +107,8 @@ def _walk(root: Path) -> list[Input]:
             path = Path(folder) / name
             suffix = path.suffix.lower()
             if name.startswith(".") or (name not in linked and suffix not in (*INPUT_SUFFIXES, *UNSUPPORTED)):
+                continue
+            if outputs and os.path.realpath(path) in outputs:
                 continue
             item = _input(path, (Path(root_name) / path.relative_to(root)).as_posix())
             if os.path.islink(path):
@@ -172,11 +175,11 @@ def _digest(path: Path) -> tuple[str | None, int]:
 def _fold_duplicates(items: list[Input]) -> None:
     """Identical bytes (the same file named twice, a link to a file inside, a copy) are one document: the
     first name reads it, the others are noted on it and dropped."""
-    first: dict[str, Input] = {}
+    first: dict[tuple[str, str], Input] = {}
     for item in items:
         if item.status not in ("read", "unsupported") or item.sha256 is None:
             continue
-        kept = first.setdefault(item.sha256, item)
+        kept = first.setdefault((item.status, item.sha256), item)  # a.pdf never hides a.txt of its bytes
         if kept is not item:
             kept.also.append(item.source_file)
             item.status = "duplicate"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,7 @@ from govstats.output import schemas
 from govstats.records import DocumentResult
 
 _RESOURCES = ("documents", "observations", "checks", "rejections")
-_SHOWN = 3  # problems quoted in the status message
+_REPR_CHARS = 80  # of a value quoted in a message (a bad label can be a megabyte long)
 _TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda value: isinstance(value, str),
     "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
@@ -30,8 +31,14 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _REPR_CHARS else text[:_REPR_CHARS] + "…"
+
+
+def _missing(value: Any, field: Any) -> bool:
+    """None, or NaN in a number column (Arrow takes NaN only there)."""
+    return value is None or (field.type == "number" and isinstance(value, float) and value != value)
 
 
 @functools.cache
@@ -43,6 +50,11 @@ def _rules(codebook: Codebook, resource: str) -> tuple[list[tuple[str, Callable[
     return rules, schemas.primary_key(codebook, resource)
 
 
+def field_checks(codebook: Codebook, resource: str) -> dict[str, Callable[[Any], str | None]]:
+    """Each field's check: a value → None when the writers accept it, else what is wrong with it."""
+    return dict(_rules(codebook, resource)[0])
+
+
 def _field_check(field: Any) -> Callable[[Any], str | None]:
     is_type = _TYPES[field.type]
     enum = frozenset(field.enum) if field.enum else None
@@ -50,34 +62,89 @@ def _field_check(field: Any) -> Callable[[Any], str | None]:
     pattern = re.compile(field.pattern) if field.pattern else None
 
     def check(value: Any) -> str | None:
-        if _missing(value):
+        if _missing(value, field):
             return "is required" if field.required else None
         if not is_type(value):
-            return f"{value!r} is not of type {field.type}"
+            return f"{_shown(value)} is not of type {field.type}"
         if isinstance(value, str):
+            if field.required and not value:  # an empty string is a missing value in the CSV
+                return "is required (empty text)"
             if not value.isascii():
                 try:
                     value.encode("utf-8")
                 except UnicodeEncodeError:
-                    return f"{value!r} is not valid UTF-8 text"
+                    return f"{_shown(value)} is not valid UTF-8 text"
             if enum is not None and value not in enum:
-                return f"{value!r} is not one of {'|'.join(field.enum)}"
+                return f"{_shown(value)} is not one of {'|'.join(field.enum)}"
             if pattern is not None and not pattern.match(value):
-                return f"{value!r} does not match {field.pattern}"
+                return f"{_shown(value)} does not match {field.pattern}"
         elif minimum is not None and value < minimum:
-            return f"{value!r} is below the minimum {minimum}"
+            return f"{_shown(value)} is below the minimum {minimum}"
+        elif isinstance(value, int) and not -_INT64 <= value < _INT64:  # Arrow takes Python ints as int64
+            return f"{_shown(value)} is too large for a {field.type} column"
         return None
 
     return check
 
 
-def problems(result: DocumentResult, codebook: Codebook) -> list[str]:
-    """What in one document's rows would break the package: empty when it can be published."""
+def _looks_valid(rows: list[dict], codebook: Codebook, resource: str, doc_id: Any) -> bool:
+    """A fast, column by column pass of the checks ``problems`` makes row by row: True when no check can fail
+    (the usual case), so the row-by-row pass (which names the rows) runs only for a suspect document."""
+    if not rows:
+        return True
+    fields = codebook.fields[resource]
+    try:
+        columns = list(zip(*map(operator.itemgetter(*(f.name for f in fields)), rows), strict=True))
+        for field, column in zip(fields, columns, strict=True):
+            types = set(map(type, column))
+            present: Any = column
+            if _NONE in types:
+                if field.required:
+                    return False
+                types.discard(_NONE)
+                present = [value for value in column if value is not None]
+                if not present:
+                    continue
+            if not types <= _ALLOWED[field.type]:
+                return False
+            if field.type == "number" and float in types and any(value != value for value in present):
+                return False  # NaN: missing where a number is required, and never a value
+            if field.type == "string":
+                "".join(present).encode("utf-8")  # raises on text that is not valid UTF-8
+                if field.required and "" in present:
+                    return False
+                if field.enum and not set(present) <= set(field.enum):
+                    return False
+                if field.pattern and not all(map(re.compile(field.pattern).match, present)):
+                    return False
+            elif field.minimum is not None and min(present) < field.minimum:
+                return False
+            if int in types and not all(-_INT64 <= value < _INT64 for value in present if type(value) is int):
+                return False  # Arrow takes Python ints as int64, in number columns too
+        key = schemas.primary_key(codebook, resource)
+        if key and len(set(map(operator.itemgetter(*key), rows))) != len(rows):
+            return False
+        return resource == "documents" or set(columns[[f.name for f in fields].index("doc_id")]) == {doc_id}
+    except (KeyError, TypeError, ValueError, UnicodeEncodeError):
+        return False
+
+
+_NONE = type(None)
+_INT64 = 2**63
+_ALLOWED: dict[str, set[type]] = {"string": {str}, "integer": {int}, "number": {int, float}, "boolean": {bool},
+                                  "date": {dt.date}}
+
+
+def problems(result: DocumentResult, codebook: Codebook, fast: bool = True) -> list[str]:
+    """What in one document's rows would break the package: empty when it can be published. ``fast``: the
+    row-by-row pass only for resources the column pass finds suspect (the result is the same)."""
     found: list[str] = []
     doc_id = result.document.get("doc_id")
     for resource in _RESOURCES:
         rules, key = _rules(codebook, resource)
         rows = [result.document] if resource == "documents" else getattr(result, resource)
+        if fast and _looks_valid(rows, codebook, resource, doc_id):
+            continue
         seen: set[tuple] = set()
         for number, row in enumerate(rows, start=1):
             for name, check in rules:
@@ -86,15 +153,17 @@ def problems(result: DocumentResult, codebook: Codebook) -> list[str]:
                     found.append(f"{resource}.{name} {problem} (row {number})")
             if key:
                 values = tuple(row.get(name) for name in key)
-                if values in seen:
-                    found.append(f"{resource}: the key {', '.join(key)} = {values} appears twice (row {number})")
-                seen.add(values)
+                try:
+                    if values in seen:
+                        found.append(f"{resource}: the key {', '.join(key)} = {values} appears twice (row {number})")
+                    seen.add(values)
+                except TypeError:  # an unhashable value, already named by its field's check
+                    found.append(f"{resource}: the key {', '.join(key)} = {_shown(values)} is not a key (row {number})")
             if resource != "documents" and row.get("doc_id") != doc_id:
-                found.append(f"{resource}.doc_id {row.get('doc_id')!r} is not the document's (row {number})")
+                found.append(f"{resource}.doc_id {_shown(row.get('doc_id'))} is not the document's (row {number})")
             if len(found) > 20:
                 return found
-    found.extend(_reference_problems(result, codebook))
-    return found
+    return found or _reference_problems(result, codebook)
 
 
 def _reference_problems(result: DocumentResult, codebook: Codebook) -> list[str]:
