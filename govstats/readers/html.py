@@ -83,16 +83,16 @@ def _span(cell, name: str) -> int:
     return min(max(value, 1), MAX_SPAN)
 
 
-def _grid_texts(table) -> dict[int, str] | None:
-    """Each cell's text (by element id) if the table is a statistics table, else None: a statistics table
-    holds no other table and is not a block of links."""
-    cells = [cell for row in _own_rows(table) for cell in _own_cells(row)]
-    if not cells or any(True for cell in cells for _ in cell.iter("table") if _ is not cell):
+def _grid_rows(table) -> list[tuple[object, list[tuple[object, str]]]] | None:
+    """The table's rows, each with its cells and their text, if it is a statistics table; else None: a
+    statistics table holds no other table and is not a block of links (site navigation)."""
+    rows = [(row, [(cell, _cell_text(cell)) for cell in _own_cells(row)]) for row in _own_rows(table)]
+    cells = [cell for _, row_cells in rows for cell in row_cells]
+    if not cells or any(True for cell, _ in cells for inner in cell.iter("table") if inner is not cell):
         return None
-    texts = {id(cell): _cell_text(cell) for cell in cells}
-    filled = [cell for cell in cells if texts[id(cell)]]
-    linked = sum(1 for cell in filled if texts[id(cell)] == _link_text(cell))
-    return texts if not filled or linked * 2 < len(filled) else None
+    filled = [(cell, text) for cell, text in cells if text]
+    linked = sum(1 for cell, text in filled if text == _link_text(cell))
+    return rows if not filled or linked * 2 < len(filled) else None
 
 
 def _link_text(cell) -> str | None:
@@ -144,21 +144,19 @@ class _Walker:
             else:
                 self.blocks.append(TextBlock(repair_line(text), self.line))
 
-    def grid(self, table, texts: dict[int, str]) -> None:
+    def grid(self, rows: list[tuple[object, list[tuple[object, str]]]]) -> None:
         grid = Grid(sum(isinstance(b, Grid) for b in self.blocks) + 1, "html")
         taken: set[tuple[int, int]] = set()
-        rows = _own_rows(table)
-        for r, row in enumerate(rows):
+        for r, (row, row_cells) in enumerate(rows):
             cells: list[Cell] = []
             c = 0
-            for element in _own_cells(row):
+            for element, text in row_cells:
                 while (r, c) in taken:
                     c += 1
                 rowspan = min(_span(element, "rowspan"), len(rows) - r)
                 colspan = _span(element, "colspan")
                 line, column = self.starts.position(element)
-                cells.append(Cell(texts[id(element)], line or row.sourceline or self.line, column, r, c, rowspan,
-                                  colspan))
+                cells.append(Cell(text, line or row.sourceline or self.line, column, r, c, rowspan, colspan))
                 for dr in range(1, rowspan):
                     taken.update((r + dr, c + dc) for dc in range(colspan))
                 c += colspan
@@ -187,9 +185,9 @@ class _Walker:
                 continue
             if tag in _BLOCK:
                 self.flush()
-            texts = _grid_texts(element) if tag == "table" else None
-            if texts is not None:
-                self.grid(element, texts)
+            rows = _grid_rows(element) if tag == "table" else None
+            if rows is not None:
+                self.grid(rows)
                 self.text(element.tail, element.sourceline)
                 continue
             if depth >= MAX_DEPTH:  # too deep to walk: its text as one block
