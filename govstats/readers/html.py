@@ -128,6 +128,7 @@ class _Walker:
         self.parts: list[str] = []
         self.line = 0
         self.starts = starts
+        self.n_grids = 0
 
     def text(self, value: str | None, line: int | None) -> None:
         if value and value.strip():
@@ -145,7 +146,7 @@ class _Walker:
                 self.blocks.append(TextBlock(repair_line(text), self.line))
 
     def grid(self, rows: list[tuple[object, list[tuple[object, str]]]]) -> None:
-        grid = Grid(sum(isinstance(b, Grid) for b in self.blocks) + 1, "html")
+        grid = Grid(self.n_grids + 1, "html")
         taken: set[tuple[int, int]] = set()
         for r, (row, row_cells) in enumerate(rows):
             cells: list[Cell] = []
@@ -168,6 +169,7 @@ class _Walker:
                 else:
                     grid.rows.append(Row(tuple(cells), line, raw))
         if grid.rows:
+            self.n_grids += 1
             self.blocks.append(grid)
 
     def walk(self, root) -> None:

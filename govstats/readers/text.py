@@ -22,6 +22,7 @@ def read_text(text: str, max_line_chars: int) -> Layout:
     blocks: list[TextBlock | Grid] = []
     overlong: list[Overlong] = []
     grid: Grid | None = None
+    n_grids = 0
     for number, source in enumerate(text.split("\n"), start=1):
         if len(source) > max_line_chars:
             overlong.append(Overlong(number, len(source), source[:200]))
@@ -30,7 +31,8 @@ def read_text(text: str, max_line_chars: int) -> Layout:
             line = repair_line(source)
         if PIPE in line:
             if grid is None:
-                grid = Grid(sum(isinstance(b, Grid) for b in blocks) + 1, "pipe")
+                n_grids += 1
+                grid = Grid(n_grids, "pipe")
                 blocks.append(grid)
             grid.rows.append(Row(None, number, line))
         else:
