@@ -136,14 +136,15 @@ def _is_prose(text: str) -> bool:
     return "。" in text or "；" in text
 
 
-def _token_run(units: list[Unit], first: int) -> tuple[list[str], list[int], int]:
+def _token_run(units: list[Unit], first: int, cap: int) -> tuple[list[str], list[int], int]:
     """The words of the text blocks from ``first`` (0-based) on, with their source lines, up to a table row or
     a prose sentence; and the index after the last block taken. The table may be on one line, a row a line, or
     a cell a line: the words are the same."""
     tokens: list[str] = []
     lines: list[int] = []
     index = first
-    while index < len(units) and not units[index].is_row and (index == first or not _is_prose(units[index].text)):
+    while (index < len(units) and len(tokens) < cap and not units[index].is_row
+           and (index == first or not _is_prose(units[index].text))):
         words = units[index].text.split()
         tokens += words
         lines += [units[index].line] * len(words)
@@ -173,7 +174,8 @@ def find_spaced_tables(units: list[Unit], codebook: Codebook, first_number: int)
         if start is None:
             continue
         position = index
-        tokens, token_lines, after = _token_run(units, index - 1)
+        # at most a table's worth of words: bounded work however many lines name a header
+        tokens, token_lines, after = _token_run(units, index - 1, 20 * codebook.limits["max_rows_per_table"])
         is_unit = [codebook.unit_by_zh(cell_key(token)) is not None for token in tokens]
         end = next((i for i in range(start + 1, len(tokens) - 1) if is_unit[i + 1] and not is_unit[i]), None)
         if end is None:
