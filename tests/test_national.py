@@ -170,3 +170,16 @@ def test_the_corpus_package_validates(tmp_path):
     build_into([CORPUS_RAW], tmp_path / "corpus")
     valid, messages = validate.frictionless_report(tmp_path / "corpus")
     assert valid, messages
+
+
+def test_a_table_entered_again_after_a_stray_row_goes_on_numbering_its_rows(tmp_path, codebook):
+    """A 2019 table 2 interrupted by a stray table-3 row: its later rows are new rows, never duplicate keys."""
+    text = ("二、主动公开政府信息情况\n第二十条第（一）项\n信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n"
+            "规章 | 1 | 1 | 1 |\n一、本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n"
+            "第二十条第（五）项\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n行政许可 | 5 | 1 | 7 |\n")
+    result = _parse(tmp_path, text, codebook)
+    assert result.document["status"] == "ok", result.document["status_message"]
+    keys = [(o["table_number"], o["row_number"], o["column_number"]) for o in result.observations]
+    assert len(keys) == len(set(keys))
+    values = {o["indicator_id"]: o["value"] for o in result.observations if o["indicator_id"]}
+    assert values["t2019.t2.a20_1.regulation.new_made"] == 1 and values["t2019.t2.a20_5.license.decisions"] == 7

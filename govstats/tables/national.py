@@ -132,7 +132,9 @@ class Reader:
         if code not in self.tables:
             self.tables[code] = NationalTable(code, None, line, unit)
         if state.table is not self.tables[code]:
-            state.table, state.columns, state.group, state.row_number = self.tables[code], [], None, 0
+            table = self.tables[code]  # re-entered after another table's rows: its rows go on being numbered
+            last = max([c.row_number for c in table.cells] + [g.row_number for g in table.glued], default=0)
+            state.table, state.columns, state.group, state.row_number = table, [], None, last
             state.t3_seen, state.t4_seen = [], []
         return self.tables[code]
 
