@@ -3,6 +3,7 @@ and the bad document listed with its status and a reason that says what to do; t
 
 from __future__ import annotations
 
+import copy
 import csv
 import os
 import shutil
@@ -123,7 +124,7 @@ def test_a_document_whose_rows_break_a_key_is_quarantined(tmp_path, monkeypatch)
     def doubled(path, *args, **kwargs):
         result = real(path, *args, **kwargs)
         if path.name == "bad.txt":
-            result.observations.append(dict(result.observations[0]))
+            result.observations.append(copy.copy(result.observations[0]))
         return result
 
     monkeypatch.setattr(build, "process_document", doubled)

@@ -74,23 +74,23 @@ def _field_check(field: Any) -> Callable[[Any], str | None]:
 def problems(result: DocumentResult, codebook: Codebook) -> list[str]:
     """What in one document's rows would break the package: empty when it can be published."""
     found: list[str] = []
-    doc_id = result.document.get("doc_id")
+    doc_id = result.document.doc_id
     for resource in _RESOURCES:
         rules, key = _rules(codebook, resource)
         rows = [result.document] if resource == "documents" else getattr(result, resource)
         seen: set[tuple] = set()
         for number, row in enumerate(rows, start=1):
             for name, check in rules:
-                problem = check(row.get(name))
+                problem = check(getattr(row, name))
                 if problem:
                     found.append(f"{resource}.{name} {problem} (row {number})")
             if key:
-                values = tuple(row.get(name) for name in key)
+                values = tuple(getattr(row, name) for name in key)
                 if values in seen:
                     found.append(f"{resource}: the key {', '.join(key)} = {values} appears twice (row {number})")
                 seen.add(values)
-            if resource != "documents" and row.get("doc_id") != doc_id:
-                found.append(f"{resource}.doc_id {row.get('doc_id')!r} is not the document's (row {number})")
+            if resource != "documents" and row.doc_id != doc_id:
+                found.append(f"{resource}.doc_id {row.doc_id!r} is not the document's (row {number})")
             if len(found) > 20:
                 return found
     found.extend(_reference_problems(result, codebook))
@@ -100,17 +100,17 @@ def problems(result: DocumentResult, codebook: Codebook) -> list[str]:
 def _reference_problems(result: DocumentResult, codebook: Codebook) -> list[str]:
     """Indicators and reason codes the codebook knows, and the line accounting (every pipe line read is in a
     table or rejected), as the tally checks them for the whole package."""
-    found = [f"observations.indicator_id {o['indicator_id']!r} is not in indicators"
-             for o in result.observations if o.get("indicator_id") and o["indicator_id"] not in codebook.indicators]
+    found = [f"observations.indicator_id {o.indicator_id!r} is not in indicators"
+             for o in result.observations if o.indicator_id and o.indicator_id not in codebook.indicators]
     scopes = codebook.issue_scopes
-    unknown = [r["reason_code"] for r in result.rejections if r.get("reason_code") not in scopes]
+    unknown = [r.reason_code for r in result.rejections if r.reason_code not in scopes]
     found += [f"rejections.reason_code {code!r} is not in issue_codes" for code in unknown]
     if found:
         return found
     document = result.document
-    rejected = sum(1 for r in result.rejections if scopes[r["reason_code"]] == "line" and r["stage"] != "read")
-    if document.get("n_table_lines", 0) + rejected != document.get("n_pipe_lines", 0):
-        found.append(f"{document.get('n_pipe_lines')} table rows read but {document.get('n_table_lines')} in tables "
+    rejected = sum(1 for r in result.rejections if scopes[r.reason_code] == "line" and r.stage != "read")
+    if document.n_table_lines + rejected != document.n_pipe_lines:
+        found.append(f"{document.n_pipe_lines} table rows read but {document.n_table_lines} in tables "
                      f"+ {rejected} rejected")
     return found
 
