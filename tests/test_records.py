@@ -3,15 +3,17 @@ a misspelled field fails at once (when the row is made, set or read), never as a
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
+import pickle
 import typing
 
 import pytest
 
 from govstats import records
 from govstats.pipeline import build
-from govstats.records import ROW_TYPES, Observation
+from govstats.records import ROW_TYPES, DocumentResult, Observation
 
 CODEBOOK_RESOURCES = {"indicators", "crosswalk"}  # rows made from the codebook itself (dicts), not by a build
 PYTHON_TYPES = {"string": str, "integer": int, "number": float, "date": dt.date, "boolean": bool}
@@ -82,13 +84,20 @@ def test_the_mapping_view_reads_the_declared_fields_in_order():
     assert (row.value, row["unit"]) == (3.0, "件")
 
 
-def test_records_compare_by_value_and_survive_copy_and_pickle():
-    import copy
-    import pickle
-
+def test_records_compare_by_value_and_survive_copy_and_pickle(tmp_path):
     row = observation(value=1.5)
     assert row == observation(value=1.5) != observation(value=2.5)
     assert copy.deepcopy(row) == pickle.loads(pickle.dumps(row)) == row
+    (tmp_path / "a.txt").write_text("某县2019年政府信息公开工作年度报告\n统计指标 | 单位 | 统计数 |\n"
+                                    "(三)接受培训人员数 | 人次 | 2 |\n(二)举办各类培训班数 | 次 | 1 | 9 |\n"
+                                    "发布时间：2020-01-15\n", encoding="utf-8")
+    [result] = build.run([tmp_path]).results
+    assert result.observations and result.checks and result.rejections and result.document.published_date
+    for copied in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result)):  # rows pickled as columns
+        assert copied == result and copied.timings == result.timings
+        assert len({id(o) for o in copied.observations}) == len(result.observations)
+    mixed = DocumentResult(result.document, [*result.observations, row.to_dict()])  # not records: as they are
+    assert pickle.loads(pickle.dumps(mixed)) == mixed
 
 
 def test_a_build_passes_records_between_its_stages(tmp_path):
