@@ -5,8 +5,9 @@ One slotted dataclass per row of a published resource, its fields named and orde
 made and an ``AttributeError`` when it is set, never a silently empty column. Not frozen: a build makes
 millions of rows, and frozen dataclasses are several times slower to create.
 
-Production code reads rows by attribute. The small read-only mapping interface (``row["value"]``, ``get``,
-``keys``, ``items``, ``to_dict``) serves tests and quick inspection.
+Production code reads and sets rows by attribute. A small mapping view over the declared fields
+(``row["value"]``, ``get``, ``keys``, ``items``, ``to_dict``; ``row[name] = …`` only for a declared name)
+serves tests and quick inspection.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class _Row:
     __slots__ = ()
     names: ClassVar[tuple[str, ...]]  # the declared fields, in order (these three are set once per class below)
     _values: ClassVar[Callable[[Any], tuple]]  # row → its values, in order
-    _setters: ClassVar[tuple[Callable[[Any, Any], None]]]  # per field: (row, value) → None
+    _setters: ClassVar[tuple[Callable[[Any, Any], None], ...]]  # per field: (row, value) → None
 
     def __getitem__(self, name: str) -> Any:
         if name not in self.names:
@@ -54,13 +55,13 @@ class _Row:
         return self.names
 
     def values(self) -> list[Any]:
-        return [getattr(self, name) for name in self.names]
+        return list(self._values(self))
 
     def items(self) -> list[tuple[str, Any]]:
-        return [(name, getattr(self, name)) for name in self.names]
+        return list(zip(self.names, self._values(self), strict=True))
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.names}
+        return dict(zip(self.names, self._values(self), strict=True))
 
 
 @dataclass(slots=True, kw_only=True)
