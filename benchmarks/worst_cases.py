@@ -36,7 +36,7 @@ codebook = load()
 matcher = LabelMatcher(codebook)
 started = time.perf_counter()
 result = build.document_result(Path(sys.argv[1]), "case", "case.txt", codebook, matcher)
-print(json.dumps({"seconds": time.perf_counter() - started, "status": result.document["status"],
+print(json.dumps({"seconds": time.perf_counter() - started, "status": result.document.status,
                   "observations": len(result.observations), "rejections": len(result.rejections),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from govstats.codebook import Codebook
+from govstats.records import CheckRow, Observation
 
 
 @dataclass(frozen=True)
@@ -21,13 +22,12 @@ class _Cell:
     prefix: str | None = None  # the row's printed numbering ((二), 1.), used to name it in messages
 
 
-def _cells(observations: list[dict]) -> dict[str, _Cell]:
+def _cells(observations: list[Observation]) -> dict[str, _Cell]:
     cells: dict[str, _Cell] = {}
     for obs in observations:
-        if obs["indicator_id"]:
-            amount = obs["value_base"] if obs["value_base"] is not None else obs["value"]
-            cells[obs["indicator_id"]] = _Cell(amount, obs["source_line"], obs["row_label"] or "",
-                                               obs.get("row_prefix"))
+        if obs.indicator_id:
+            amount = obs.value_base if obs.value_base is not None else obs.value
+            cells[obs.indicator_id] = _Cell(amount, obs.source_line, obs.row_label or "", obs.row_prefix)
     return cells
 
 
@@ -56,14 +56,14 @@ def _show(value: float | None) -> str:
 
 def _result(doc_id: str, table_number: int, check_id: str, kind: str, severity: str, indicator_id: str,
             involved: list[str], expected: float | None, actual: float | None, n_missing: int, status: str,
-            message: str, cells: dict[str, _Cell]) -> dict:
+            message: str, cells: dict[str, _Cell]) -> CheckRow:
     lines = sorted({cells[i].line for i in involved if i in cells and cells[i].line is not None})
-    return {
-        "doc_id": doc_id, "table_number": table_number, "check_id": check_id, "rule_kind": kind,
-        "severity": severity, "indicator_id": indicator_id, "involved_ids": " ".join(involved),
-        "expected": expected, "actual": actual, "n_missing": n_missing, "status": status, "message": message,
-        "source_lines": " ".join(str(line) for line in lines) or None,
-    }
+    return CheckRow(
+        doc_id=doc_id, table_number=table_number, check_id=check_id, rule_kind=kind,
+        severity=severity, indicator_id=indicator_id, involved_ids=" ".join(involved),
+        expected=expected, actual=actual, n_missing=n_missing, status=status, message=message,
+        source_lines=" ".join(str(line) for line in lines) or None,
+    )
 
 
 def _close(a: float, b: float) -> bool:
@@ -189,14 +189,14 @@ def _relations(codebook: Codebook, template: str) -> tuple[_Relation, ...]:
     return tuple(found)
 
 
-def run_checks(doc_id: str, table_number: int, template: str | None, observations: list[dict],
-               codebook: Codebook) -> list[dict]:
+def run_checks(doc_id: str, table_number: int, template: str | None, observations: list[Observation],
+               codebook: Codebook) -> list[CheckRow]:
     """Every rule of the table's template, applied to its observations."""
     if template is None:
         return []
     cells = _cells(observations)
     name = _namer(codebook, cells)
-    results: list[dict] = []
+    results: list[CheckRow] = []
     for relation in _relations(codebook, template):
         indicator_id, others = relation.indicator_id, list(relation.others)
         if relation.kind == "cumulative" and others[0] not in cells:
@@ -215,7 +215,7 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
             results.append(_result(doc_id, table_number, f"{relation.kind}:{indicator_id}", kind, severity,
                                    indicator_id, [indicator_id, *others], bound, part, n_missing, status, message,
                                    cells))
-    present = {obs["indicator_id"] for obs in observations if obs["indicator_id"]}
+    present = {obs.indicator_id for obs in observations if obs.indicator_id}
     for rule in codebook.rules:
         involved = [*rule.left_ids, *rule.right_ids]
         if rule.template != template or not present.intersection(involved):
@@ -235,11 +235,11 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
         results.append(_result(doc_id, table_number, rule.rule_id, rule.kind, rule.severity, rule.left_ids[0],
                                involved, expected, actual, n_missing, status, message, cells))
     for obs in observations:
-        indicator_id = obs["indicator_id"]
-        negative = indicator_id and obs["value"] is not None and obs["value"] < 0
+        indicator_id = obs.indicator_id
+        negative = indicator_id and obs.value is not None and obs.value < 0
         if negative and not codebook.indicators[indicator_id].allow_negative:
             results.append(_result(doc_id, table_number, f"non_negative:{indicator_id}", "non_negative",
-                                   "error", indicator_id, [indicator_id], 0.0, obs["value"], 0, "fail",
-                                   f"{name(indicator_id)} ({_show(obs['value'])}) is negative, but the form "
+                                   "error", indicator_id, [indicator_id], 0.0, obs.value, 0, "fail",
+                                   f"{name(indicator_id)} ({_show(obs.value)}) is negative, but the form "
                                    "counts things", cells))
     return results

@@ -219,20 +219,20 @@ def _parse(args: argparse.Namespace) -> int:
     codebook = load()
     result = build.process_document(args.file, args.file.stem, codebook, LabelMatcher(codebook))
     document = result.document
-    print(f"{document['source_file']}: {document['status']}; agency {_text(document['agency'])}; "
-          f"year {_text(document['report_year'])}; published {_text(document['published_date'])}; "
-          f"kind {document['doc_kind']}; template {document['template']}; {document['n_tables']} table(s)")
-    if document["status_message"]:
-        print(f"  note: {document['status_message']}")
+    print(f"{document.source_file}: {document.status}; agency {_text(document.agency)}; "
+          f"year {_text(document.report_year)}; published {_text(document.published_date)}; "
+          f"kind {document.doc_kind}; template {document.template}; {document.n_tables} table(s)")
+    if document.status_message:
+        print(f"  note: {document.status_message}")
     columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status",
                "flag_codes")
     if result.observations:
         print("\t".join(columns))
         for obs in result.observations:
-            print("\t".join(format_cell(obs[c]) for c in columns))
+            print("\t".join(format_cell(getattr(obs, c)) for c in columns))
     for rejection in result.rejections:
-        where = "the whole document" if rejection["source_line"] is None else f"line {rejection['source_line']}"
-        print(f"rejected {where}: {rejection['reason_code']}: {rejection['message']}")
+        where = "the whole document" if rejection.source_line is None else f"line {rejection.source_line}"
+        print(f"rejected {where}: {rejection.reason_code}: {rejection.message}")
     return EXIT_OK
 
 

@@ -21,12 +21,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govstats.text.keys import cell_key, label_key
 
 if TYPE_CHECKING:
     from govstats.codebook import Codebook
+    from govstats.records import Observation, RejectionRow
 
 TOLERANCE = 1e-9
 SINGLE_VALUE_COLUMN = "统计数"  # the one value column of the 2014-2018 table (gold column null)
@@ -87,14 +88,14 @@ def _is_value_column(label: str | None) -> bool:
     return bool(label) and _VALUE_COLUMN.fullmatch(cell_key(label)) is not None
 
 
-def _label_matches(obs: dict, cell: dict) -> bool:
+def _label_matches(obs: Observation, cell: dict) -> bool:
     """Match by printed labels: the document's row label and column (a null column is the year/统计数 column)."""
-    if label_key(obs["row_label"] or "") != label_key(cell.get("doc_row") or cell["row"]):
+    if label_key(obs.row_label or "") != label_key(cell.get("doc_row") or cell["row"]):
         return False
     column = cell.get("doc_column") or cell.get("column")
     if column is None:
-        return _is_value_column(obs["column_label"])
-    return cell_key(obs["column_label"] or "") == cell_key(column)
+        return _is_value_column(obs.column_label)
+    return cell_key(obs.column_label or "") == cell_key(column)
 
 
 def _number(value: float | None) -> str:
@@ -103,18 +104,18 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _found(obs: dict) -> str:
-    if obs["status"] == "reported":
-        return _number(obs["value"])
-    if obs["status"] == "blank":
+def _found(obs: Observation) -> str:
+    if obs.status == "reported":
+        return _number(obs.value)
+    if obs.status == "blank":
         return "blank"
-    return f"{obs['status']} {obs['raw_value']!r}"
+    return f"{obs.status} {obs.raw_value!r}"
 
 
-def _same(expected: float | None, obs: dict) -> bool:
+def _same(expected: float | None, obs: Observation) -> bool:
     if expected is None:
-        return obs["status"] in MISSING_STATUSES
-    return obs["status"] == "reported" and obs["value"] is not None and abs(obs["value"] - expected) <= TOLERANCE
+        return obs.status in MISSING_STATUSES
+    return obs.status == "reported" and obs.value is not None and abs(obs.value - expected) <= TOLERANCE
 
 
 def _cell_name(cell: dict) -> str:
@@ -127,18 +128,18 @@ def _cell_name(cell: dict) -> str:
     return f"{cell['table']} {row} | {column}"
 
 
-def _score_document(gold: dict, doc_id: str, observations: list[dict], rejections: list[dict],
+def _score_document(gold: dict, doc_id: str, observations: list[Observation], rejections: list[RejectionRow],
                     index: dict[tuple[str, str, str, str], list[str]]) -> DocumentScore:
     template = gold.get("template") or ""
     cells = gold["cells"]
     score = DocumentScore(doc_id, template, bool(gold.get("complete")), len(cells))
-    score.unrecoverable = sum(1 for r in rejections if (r.get("reason_code") or "").startswith("unrecoverable"))
+    score.unrecoverable = sum(1 for r in rejections if (r.reason_code or "").startswith("unrecoverable"))
     claimed: set[int] = set()
     for cell in cells:
         key = (template, cell["table"], label_key(cell["row"]), cell_key(cell.get("column") or SINGLE_VALUE_COLUMN))
         indicator_ids = index.get(key)
         if indicator_ids:
-            pool = [i for i, obs in enumerate(observations) if obs["indicator_id"] in indicator_ids]
+            pool = [i for i, obs in enumerate(observations) if obs.indicator_id in indicator_ids]
         else:
             pool = [i for i, obs in enumerate(observations) if _label_matches(obs, cell)]
         # A repeated label (维持具体行政行为数 under 复议 and under 申诉) matches several observations: take
@@ -157,26 +158,27 @@ def _score_document(gold: dict, doc_id: str, observations: list[dict], rejection
         else:
             score.wrong += 1
             score.details.append(f"wrong     {_cell_name(cell)} | expected {_number(expected)} | "
-                                 f"found {_found(obs)} | line {obs['source_line']}")
+                                 f"found {_found(obs)} | line {obs.source_line}")
     for i, obs in enumerate(observations):
         # a gold file that lists only some cells (complete: false) cannot say which others are spurious
-        if score.complete and obs["status"] == "reported" and i not in claimed:
+        if score.complete and obs.status == "reported" and i not in claimed:
             score.spurious += 1
-            score.details.append(f"spurious  {obs['row_label']} | {obs['column_label']} | expected - | "
-                                 f"found {_found(obs)} | line {obs['source_line']}")
+            score.details.append(f"spurious  {obs.row_label} | {obs.column_label} | expected - | "
+                                 f"found {_found(obs)} | line {obs.source_line}")
     return score
 
 
-def evaluate(records: dict[str, list[dict]], gold_dir: Path, codebook: Codebook) -> list[DocumentScore]:
-    """Score the build ``records`` against every gold file in ``gold_dir`` (one score per gold file)."""
+def evaluate(records: dict[str, list[Any]], gold_dir: Path, codebook: Codebook) -> list[DocumentScore]:
+    """Score the build ``records`` (``BuildResult.records``: document, observation and rejection records)
+    against every gold file in ``gold_dir`` (one score per gold file)."""
     index = _indicator_index(codebook)
-    built = {document["doc_id"] for document in records["documents"]}
-    observations: dict[str, list[dict]] = defaultdict(list)
+    built = {document.doc_id for document in records["documents"]}
+    observations: dict[str, list[Observation]] = defaultdict(list)
     for obs in records["observations"]:
-        observations[obs["doc_id"]].append(obs)
-    rejections: dict[str, list[dict]] = defaultdict(list)
+        observations[obs.doc_id].append(obs)
+    rejections: dict[str, list[RejectionRow]] = defaultdict(list)
     for rejection in records.get("rejections", []):
-        rejections[rejection["doc_id"]].append(rejection)
+        rejections[rejection.doc_id].append(rejection)
     scores = []
     for gold in load_gold(gold_dir):
         doc_id = Path(gold["source"]).stem

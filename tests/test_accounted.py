@@ -127,7 +127,7 @@ def test_a_document_whose_rows_break_a_key_is_quarantined(tmp_path, monkeypatch)
     def doubled(path, *args, **kwargs):
         result = real(path, *args, **kwargs)
         if path.name == "bad.txt":
-            result.observations.append(dict(result.observations[0]))
+            result.observations.append(copy.copy(result.observations[0]))
         return result
 
     monkeypatch.setattr(build, "process_document", doubled)
@@ -194,7 +194,7 @@ def test_the_fast_row_check_finds_every_problem_the_row_by_row_check_finds(index
     name = list(target)[field % len(target)]
     target[name] = value
     if duplicate and resource != "documents":
-        rows.append(dict(target))
+        rows.append(copy.copy(target))
     slow = quarantine.problems(result, codebook, fast=False)
     fast = quarantine.problems(result, codebook)
     assert bool(fast) == bool(slow)

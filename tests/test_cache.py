@@ -3,8 +3,10 @@ edited during a build never reaches a later build; a full cache never stops a bu
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import gzip
+import json
 import os
 import pickle
 import random
@@ -20,6 +22,7 @@ from govstats.output.tally import Tally
 from govstats.pipeline import build
 from govstats.pipeline import cache as cache_module
 from govstats.pipeline.cache import DocumentCache
+from govstats.records import DocumentResult
 from tests.conftest import SEEDS
 
 TABLE = "某县人民政府办公室2019年政府信息公开工作年度报告\n统计指标 | 单位 | 统计数 |\n(三)接受培训人员数 | 人次 | {} |\n"
@@ -32,6 +35,10 @@ def _records(result: build.BuildResult) -> dict:
 
 def _values(result: build.BuildResult) -> list:
     return [o["value"] for o in result.records["observations"]]
+
+
+def _payload(entry: Path) -> DocumentResult:
+    return cache_module.load_result(gzip.decompress(entry.read_bytes()).split(b"\n", 1)[1])
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -55,7 +62,7 @@ def test_entries_are_gzipped_json_not_pickle(filled):
     for entry in _entries(folder):
         data = gzip.decompress(entry.read_bytes())
         header, payload = data.split(b"\n", 1)
-        assert b'"format": "govstats-cache/2"' in header and payload.startswith(b'{"checks":')
+        assert b'"format": "govstats-cache/3"' in header and payload.startswith(b'{"checks":')
 
 
 def test_random_byte_flips_never_change_a_value_and_never_crash(filled, tmp_path):
@@ -79,13 +86,25 @@ def test_random_byte_flips_never_change_a_value_and_never_crash(filled, tmp_path
     assert discarded >= 30  # gzip's mtime and OS bytes carry no content: a flip there changes nothing
 
 
+def _forged(payload: bytes) -> bytes:
+    """The entry's content, well formed, with every reported value doubled."""
+    content = json.loads(payload)
+    value = content["fields"]["observations"].index("value")
+    for row in content["observations"]:
+        if row[value] is not None:
+            row[value] *= 2
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
 def test_a_forged_entry_with_a_good_gzip_but_other_numbers_is_discarded(filled, tmp_path):
     inputs, pristine, expected = filled
     folder = tmp_path / "forged"
     shutil.copytree(pristine, folder)
     for entry in _entries(folder):
         header, payload = gzip.decompress(entry.read_bytes()).split(b"\n", 1)
-        entry.write_bytes(gzip.compress(header + b"\n" + payload.replace(b'"value":2', b'"value":4')))
+        assert cache_module.load_result(_forged(payload)) != cache_module.load_result(payload) or \
+            b'"observations":[]' in payload
+        entry.write_bytes(gzip.compress(header + b"\n" + _forged(payload)))
     cache = DocumentCache(folder)
     assert _records(build.run([inputs], cache=cache)) == expected
     assert cache.hits < len(_entries(pristine)) and cache.discarded == len(_entries(pristine)) - cache.hits
@@ -134,7 +153,7 @@ def test_an_entry_for_other_bytes_is_discarded(tmp_path):
     first.write_text(TABLE.format(1), encoding="utf-8")
     second.write_text(TABLE.format(2), encoding="utf-8")
     build.run([first, second], cache=DocumentCache(folder))
-    entries = {b'"doc_id":"a"' in gzip.decompress(path.read_bytes()): path for path in _entries(folder)}
+    entries = {_payload(path).document.doc_id == "a": path for path in _entries(folder)}
     entries[True].write_bytes(entries[False].read_bytes())  # a's entry replaced by b's
     cache = DocumentCache(folder)
     assert _values(build.run([first, second], cache=cache)) == [1, 2]
@@ -184,3 +203,28 @@ def test_stale_temporary_files_are_cleaned(tmp_path):
     os.utime(old, (long_ago, long_ago))
     DocumentCache(folder)
     assert not old.exists() and fresh.exists()
+
+
+def test_an_entry_round_trips_to_equal_records(filled):
+    _, _, expected = filled
+    loaded = [_payload(entry) for entry in _entries(filled[1])]
+    by_id = {result.document.doc_id: result for result in loaded}
+    for document in expected["documents"]:
+        result = by_id[document.doc_id]
+        assert result.document == document and cache_module.load_result(cache_module.dump_result(result)) == result
+    dated = [result for result in loaded if result.document.published_date is not None]
+    assert dated and all(type(r.document.published_date) is dt.date for r in dated)
+
+
+@pytest.mark.parametrize("change", ["renamed field", "extra value", "row as object"])
+def test_an_entry_whose_rows_do_not_fit_the_records_is_refused(filled, change):
+    entry = next(e for e in _entries(filled[1]) if _payload(e).observations)
+    content = json.loads(gzip.decompress(entry.read_bytes()).split(b"\n", 1)[1])
+    if change == "renamed field":
+        content["fields"]["observations"][12] = "valeu"
+    elif change == "extra value":
+        content["observations"][0].append(1)
+    else:
+        content["observations"][0] = dict(zip(content["fields"]["observations"], content["observations"][0], strict=True))
+    with pytest.raises((TypeError, ValueError)):
+        cache_module.load_result(json.dumps(content).encode("utf-8"))

@@ -6,6 +6,7 @@ import pytest
 
 from govstats.checks import _Cell, check_at_most, check_sum, run_checks
 from govstats.pipeline import build
+from govstats.records import Observation
 
 
 def cells(**values):
@@ -37,11 +38,13 @@ def test_at_most(part, whole, status):
 
 
 def test_negative_counts_fail(codebook):
-    observations = [{"indicator_id": "t2014.training.classes", "value": -3.0, "value_base": -3.0,
-                     "source_line": 9, "row_label": "(二)举办各类培训班数"}]
+    observations = [Observation(doc_id="d", table_number=1, row_number=1, column_number=1,
+                                indicator_id="t2014.training.classes", row_label="(二)举办各类培训班数",
+                                column_label="统计数", raw_value="-3", value=-3.0, value_base=-3.0,
+                                status="reported", source_line=9)]
     results = run_checks("d", 1, "t2014", observations, codebook)
-    negative = [r for r in results if r["rule_kind"] == "non_negative"]
-    assert len(negative) == 1 and negative[0]["status"] == "fail" and negative[0]["source_lines"] == "9"
+    negative = [r for r in results if r.rule_kind == "non_negative"]
+    assert len(negative) == 1 and negative[0].status == "fail" and negative[0].source_lines == "9"
 
 
 def test_every_rule_of_the_template_gives_one_row(codebook):

@@ -10,6 +10,7 @@ import pytest
 
 from govstats import cli
 from govstats.evaluate import DocumentScore, evaluate, format_report
+from govstats.records import DocumentRow, Observation, RejectionRow
 from govstats.text.keys import cell_key, label_key
 from tests.conftest import CORPUS_RAW, FIXTURES, ROOT, SEEDS
 
@@ -25,16 +26,27 @@ def indicator_id(codebook, template: str, table: str, row: str, column: str = "�
 
 
 def obs(doc_id: str, row_label: str, value: float | None = None, *, indicator: str | None = None,
-        column: str = "统计数", status: str | None = None, line: int = 1) -> dict:
+        column: str = "统计数", status: str | None = None, line: int = 1, raw: str | None = None) -> Observation:
     status = status or ("reported" if value is not None else "blank")
-    return {"doc_id": doc_id, "table_number": 1, "row_number": line, "column_number": 1, "indicator_id": indicator,
-            "row_label": row_label, "column_label": column, "status": status, "source_line": line,
-            "raw_value": None if value is None else str(value), "value": value}
+    return Observation(doc_id=doc_id, table_number=1, row_number=line, column_number=1, indicator_id=indicator,
+                       row_label=row_label, column_label=column, status=status, source_line=line,
+                       raw_value=raw if value is None else str(value), value=value)
 
 
-def records(*documents: tuple[str, list[dict]], rejections: list[dict] | None = None,
-            status: str = "ok") -> dict[str, list[dict]]:
-    return {"documents": [{"doc_id": doc_id, "status": status, "status_message": None} for doc_id, _ in documents],
+def document(doc_id: str, status: str) -> DocumentRow:
+    return DocumentRow(doc_id=doc_id, source_file=f"{doc_id}.txt", sha256="0" * 64, n_bytes=0, n_undecodable=0,
+                       doc_kind="annual_report", template="none", n_tables=0, n_pipe_lines=0, n_table_lines=0,
+                       n_observations=0, n_rejections=0, status=status)
+
+
+def rejection(doc_id: str, reason_code: str, line: int) -> RejectionRow:
+    return RejectionRow(doc_id=doc_id, rejection_number=line, source_line=line, stage="tables",
+                        reason_code=reason_code, message="")
+
+
+def records(*documents: tuple[str, list[Observation]], rejections: list[RejectionRow] | None = None,
+            status: str = "ok") -> dict[str, list]:
+    return {"documents": [document(doc_id, status) for doc_id, _ in documents],
             "observations": [o for _, observations in documents for o in observations],
             "checks": [], "rejections": rejections or []}
 
@@ -86,8 +98,7 @@ def test_blank_against_blank_or_placeholder_is_correct(tmp_path, codebook):
     score = score_one(tmp_path, codebook,
                       [cell("3.政务微博公开政府信息数", None), cell("4.政务微信公开政府信息数", None)],
                       [obs("doc", "3.政务微博公开政府信息数", indicator=weibo),
-                       {**obs("doc", "4.政务微信公开政府信息数", indicator=weixin, status="placeholder"),
-                        "raw_value": "—"}])
+                       obs("doc", "4.政务微信公开政府信息数", indicator=weixin, status="placeholder", raw="—")])
     assert counts(score) == (2, 2, 0, 0, 0)
     assert score.details == []
 
@@ -101,8 +112,7 @@ def test_blank_against_number_is_wrong_both_ways(tmp_path, codebook):
                        cell("5.其他方式公开政府信息数", 3)],
                       [obs("doc", "3.政务微博公开政府信息数", 0.0, indicator=weibo),
                        obs("doc", "4.政务微信公开政府信息数", indicator=weixin),
-                       {**obs("doc", "5.其他方式公开政府信息数", indicator=other, status="unparsable"),
-                        "raw_value": "三条左右"}])
+                       obs("doc", "5.其他方式公开政府信息数", indicator=other, status="unparsable", raw="三条左右")])
     assert counts(score) == (3, 0, 3, 0, 0)
     assert "expected blank" in score.details[0] and "found 0" in score.details[0]
     assert "expected 0" in score.details[1] and "found blank" in score.details[1]
@@ -194,10 +204,8 @@ def test_gold_for_a_document_not_built(tmp_path, codebook):
 
 def test_failed_and_unrecoverable_documents_are_still_scored(tmp_path, codebook):
     write_gold(tmp_path / "gold", "doc", [cell(ACTIVE_TOTAL, 1), cell("（一）收到申请数", 2)])
-    rejections = [{"doc_id": "doc", "reason_code": "unrecoverable_glued_cells", "source_line": 4},
-                  {"doc_id": "doc", "reason_code": "unrecoverable_glued_cells", "source_line": 5},
-                  {"doc_id": "doc", "reason_code": "not_a_statistics_table", "source_line": 9},
-                  {"doc_id": "other", "reason_code": "unrecoverable_glued_cells", "source_line": 1}]
+    rejections = [rejection("doc", "unrecoverable_glued_cells", 4), rejection("doc", "unrecoverable_glued_cells", 5),
+                  rejection("doc", "not_a_statistics_table", 9), rejection("other", "unrecoverable_glued_cells", 1)]
     built = records(("doc", []), ("other", []), rejections=rejections, status="error")
     [score] = evaluate(built, tmp_path / "gold", codebook)
     assert counts(score) == (2, 0, 0, 2, 0) and score.unrecoverable == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from govstats.codebook import load
 from govstats.output import report
 from govstats.output.package import write_package
 from govstats.pipeline import build
+from govstats.records import RejectionRow
 from tests.conftest import CORPUS_RAW, ROOT
 
 INSTALL = "install Debian's chromium to run it: apt-get update && apt-get install -y chromium fonts-noto-cjk"
@@ -96,16 +98,16 @@ def corpus_package(tmp_path_factory) -> Path:
     result = build.run([CORPUS_RAW])
     results = copy.deepcopy(result.results)
     noted = next(r for r in results if r.checks)
-    noted.document["status_message"] = HOSTILE
-    noted.document["agency"] = HOSTILE
+    noted.document.status_message = HOSTILE
+    noted.document.agency = HOSTILE
     check = noted.checks[0]
-    check.update(status="fail", message=HOSTILE)
-    noted.rejections.append({**noted.rejections[0], "rejection_number": len(noted.rejections) + 1,
-                             "reason_code": "unrecoverable_row", "stage": "tables", "raw_text": HOSTILE,
-                             "source_line": 1} if noted.rejections else
-                            {"doc_id": noted.document["doc_id"], "rejection_number": 1, "source_line": 1,
-                             "stage": "tables", "reason_code": "unrecoverable_row", "raw_text": HOSTILE,
-                             "message": "planted"})
+    check.status, check.message = "fail", HOSTILE
+    noted.rejections.append(dataclasses.replace(noted.rejections[0], rejection_number=len(noted.rejections) + 1,
+                                                reason_code="unrecoverable_row", stage="tables", raw_text=HOSTILE,
+                                                source_line=1) if noted.rejections else
+                            RejectionRow(doc_id=noted.document.doc_id, rejection_number=1, source_line=1,
+                                         stage="tables", reason_code="unrecoverable_row", raw_text=HOSTILE,
+                                         message="planted"))
     output = tmp_path_factory.mktemp("report") / "corpus"
     write_package(output, load(), results, result.tally)
     return output

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from govstats.codebook import Codebook, Indicator
 from govstats.observations.matching import LabelMatcher
+from govstats.records import Observation
 from govstats.tables.national import NationalTable
 from govstats.tables.t2014 import RawRow, RawTable
 from govstats.text.keys import SplitLabel, cell_key, split_label
@@ -30,7 +31,7 @@ class Rejection:
 @dataclass
 class TableResult:
     template: str | None
-    observations: list[dict] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
 
@@ -171,7 +172,7 @@ class CellPlace:
 
 def _observation(place: CellPlace, column_label: str, template: str | None, split: SplitLabel,
                  level: int | None, indicator: Indicator | None, reading: Cell, value_text: str,
-                 printed_unit: str | None, flags: list[str], codebook: Codebook) -> dict:
+                 printed_unit: str | None, flags: list[str], codebook: Codebook) -> Observation:
     flags.extend(reading.flags)
     if reading.unit_text and printed_unit and cell_key(printed_unit) != cell_key(reading.unit_text):
         flags.append("unit_conflict")
@@ -197,30 +198,30 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
         value_base = value * Decimal(unit_record.multiplier)
     elif value is not None and not unit:
         flags.append("no_unit")
-    return {
-        "doc_id": place.doc_id,
-        "table_number": place.table_number,
-        "row_number": place.row_number,
-        "column_number": place.column_number,
-        "indicator_id": indicator.indicator_id if indicator else None,
-        "table_template": template,
-        "row_label": (f"{split.prefix}{split.label}" if split.prefix else split.label) or None,
-        "row_note": split.note,
-        "row_prefix": split.prefix,
-        "row_level": level,
-        "column_label": column_label,
-        "raw_value": value_text if value_text.strip() else None,
-        "value": float(value) if value is not None else None,
-        "unit": unit,
-        "unit_code": unit_record.unit_code if unit_record else None,
-        "value_base": float(value_base) if value_base is not None else None,
-        "base_unit_code": unit_record.base_unit_code if unit_record and value_base is not None else None,
-        "status": reading.status,
-        "flag_codes": ";".join(sorted(set(flags))) or None,
-        "warning_codes": ";".join(sorted(set(flags) & codebook.warnings)) or None,
-        "source_line": place.line,
-        "source_column": place.column,
-    }
+    return Observation(
+        doc_id=place.doc_id,
+        table_number=place.table_number,
+        row_number=place.row_number,
+        column_number=place.column_number,
+        indicator_id=indicator.indicator_id if indicator else None,
+        table_template=template,
+        row_label=(f"{split.prefix}{split.label}" if split.prefix else split.label) or None,
+        row_note=split.note,
+        row_prefix=split.prefix,
+        row_level=level,
+        column_label=column_label,
+        raw_value=value_text if value_text.strip() else None,
+        value=float(value) if value is not None else None,
+        unit=unit,
+        unit_code=unit_record.unit_code if unit_record else None,
+        value_base=float(value_base) if value_base is not None else None,
+        base_unit_code=unit_record.base_unit_code if unit_record and value_base is not None else None,
+        status=reading.status,
+        flag_codes=";".join(sorted(set(flags))) or None,
+        warning_codes=";".join(sorted(set(flags) & codebook.warnings)) or None,
+        source_line=place.line,
+        source_column=place.column,
+    )
 
 
 def normalize_national(table: NationalTable, number: int, doc_id: str, matcher: LabelMatcher) -> TableResult:

@@ -21,27 +21,29 @@ if TYPE_CHECKING:
     import pyarrow
 
 ROW_GROUP_ROWS = 262_144  # rows per Parquet row group
-CHUNK_ROWS = 32_768  # rows held as Python dicts before they are typed, validated and written
+CHUNK_ROWS = 32_768  # rows held as Python records before they are typed, validated and written
 _FAILURES_PER_CHUNK = 20
 
 
-def arrow_table(codebook: Codebook, resource: str, rows: list[dict], failures: list[str] | None = None,
+def arrow_table(codebook: Codebook, resource: str, rows: list[Any], failures: list[str] | None = None,
                 offset: int = 0) -> pyarrow.Table:
-    """Rows (dicts) → an Arrow table with the resource's declared schema. Enumerated text gets the fixed
-    dictionary of its declared values; a value outside it, or of the wrong type, is a failure (not a guess)."""
+    """Rows → an Arrow table with the resource's declared schema. Enumerated text gets the fixed dictionary of
+    its declared values; a value outside it, or of the wrong type, is a failure (not a guess). Rows are the
+    records of ``govstats.records`` (read by attribute), or dicts for the codebook's own resources."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     schema = schemas.arrow_schema(codebook, resource)
     failures = [] if failures is None else failures
     fields = codebook.fields[resource]
-    get = operator.itemgetter(*(f.name for f in fields))
+    by_key = bool(rows) and isinstance(rows[0], dict)
+    get = (operator.itemgetter if by_key else operator.attrgetter)(*(f.name for f in fields))
     try:
         if len(fields) == 1:
             values_by_field = [tuple(map(get, rows))]
         else:
             values_by_field = list(zip(*map(get, rows), strict=True)) if rows else [()] * len(fields)
-    except KeyError:  # a row without some field: that field is missing (null) in it
+    except KeyError:  # a dict row without some field: that field is missing (null) in it
         values_by_field = [tuple(row.get(f.name) for row in rows) for f in fields]
     columns = []
     for field, arrow_field, values in zip(fields, schema, values_by_field, strict=True):
@@ -129,7 +131,7 @@ class ResourceWriter:
 
         self.codebook, self.resource, self.failures, self.timings = codebook, resource, failures, timings
         self.names = [f.name for f in codebook.fields[resource]]
-        self.rows: list[dict] = []  # rows not yet converted
+        self.rows: list[Any] = []  # rows not yet converted
         self.n_rows = 0  # rows converted
         self.pending: list[Any] = []  # converted Arrow chunks not yet in a Parquet row group
         self.n_pending = 0
@@ -139,12 +141,12 @@ class ResourceWriter:
         self.parquet = pq.ParquetWriter(data_dir / f"{resource}.parquet", parquet_schema(codebook, resource),
                                         compression="zstd")
 
-    def append(self, row: dict) -> None:
+    def append(self, row: Any) -> None:
         self.rows.append(row)
         if len(self.rows) >= CHUNK_ROWS:
             self._convert()
 
-    def extend(self, rows: list[dict]) -> None:
+    def extend(self, rows: list[Any]) -> None:
         self.rows.extend(rows)
         if len(self.rows) >= CHUNK_ROWS:
             self._convert()

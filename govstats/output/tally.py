@@ -36,19 +36,19 @@ class Tally:
             for stage, seconds in result.timings.items():
                 self.timings[stage] = self.timings.get(stage, 0.0) + seconds
         document, c = result.document, self.counts
-        doc_id = document["doc_id"]
+        doc_id = document.doc_id
         if doc_id in self.doc_ids:
             self.fail(f"documents.doc_id: {doc_id!r} appears twice")
         self.doc_ids.add(doc_id)
         c["documents"] += 1
-        c["documents_with_tables"] += document["n_tables"] > 0
-        c["tables"] += document["n_tables"]
-        if document["status"] == "error":
+        c["documents_with_tables"] += document.n_tables > 0
+        c["tables"] += document.n_tables
+        if document.status == "error":
             c["documents_failed"] += 1
-            self._problem(f"failed: {document['source_file']}: {document['status_message']}")
-        elif document["status"] in ("unsupported", "skipped"):
+            self._problem(f"failed: {document.source_file}: {document.status_message}")
+        elif document.status in ("unsupported", "skipped"):
             c["documents_not_read"] += 1
-            self._problem(f"not read: {document['source_file']}: {document['status_message']}")
+            self._problem(f"not read: {document.source_file}: {document.status_message}")
         self._observations(result, doc_id)
         self._checks(result, doc_id)
         self._rejections(result, doc_id)
@@ -57,55 +57,55 @@ class Tally:
         c, indicators = self.counts, self.codebook.indicators
         c["observations"] += len(result.observations)
         for observation in result.observations:
-            c[observation["status"]] += 1
-            c["with_warnings"] += bool(observation["warning_codes"])
-            indicator_id = observation["indicator_id"]
+            c[observation.status] += 1
+            c["with_warnings"] += bool(observation.warning_codes)
+            indicator_id = observation.indicator_id
             if not indicator_id:
                 c["unmatched"] += 1
             elif indicator_id not in indicators:
                 self.fail(f"observations: indicator_id {indicator_id!r} is not in indicators")
-            if observation["doc_id"] != doc_id:
-                self.fail(f"observations: doc_id {observation['doc_id']!r} is not in documents")
+            if observation.doc_id != doc_id:
+                self.fail(f"observations: doc_id {observation.doc_id!r} is not in documents")
 
     def _checks(self, result: DocumentResult, doc_id: str) -> None:
         c = self.counts
         c["checks"] += len(result.checks)
         for check in result.checks:
-            status = check["status"]
+            status = check.status
             if status == "pass":
                 c["checks_passed"] += 1
             elif status == "fail":
-                if check["severity"] == "error":
+                if check.severity == "error":
                     c["checks_failed_error"] += 1
-                    self._problem(f"check failed: {doc_id} {check['check_id']}: {check['message']}"
-                                  f" (lines {check['source_lines']})")
+                    self._problem(f"check failed: {doc_id} {check.check_id}: {check.message}"
+                                  f" (lines {check.source_lines})")
                 else:
                     c["checks_failed_warning"] += 1
             else:
                 c["checks_not_assessable"] += 1
-            if check["doc_id"] != doc_id:
-                self.fail(f"checks: doc_id {check['doc_id']!r} is not in documents")
+            if check.doc_id != doc_id:
+                self.fail(f"checks: doc_id {check.doc_id!r} is not in documents")
 
     def _rejections(self, result: DocumentResult, doc_id: str) -> None:
         """Line accounting: every pipe line read is a line in a table or a rejected line."""
         c, scopes, document = self.counts, self.codebook.issue_scopes, result.document
         rows_rejected = 0
         for rejection in result.rejections:
-            scope = scopes[rejection["reason_code"]]
-            if scope == "line" and rejection["stage"] != "read":
+            scope = scopes[rejection.reason_code]
+            if scope == "line" and rejection.stage != "read":
                 rows_rejected += 1
             c["cells_rejected"] += scope == "cell"
             c["documents_rejected"] += scope == "document"
-            c["long_lines_rejected"] += rejection["reason_code"] == "line_too_long"
-            if rejection["doc_id"] != doc_id:
-                self.fail(f"rejections: doc_id {rejection['doc_id']!r} is not in documents")
+            c["long_lines_rejected"] += rejection.reason_code == "line_too_long"
+            if rejection.doc_id != doc_id:
+                self.fail(f"rejections: doc_id {rejection.doc_id!r} is not in documents")
         c["rejections"] += len(result.rejections)
         c["rows_rejected"] += rows_rejected
-        c["pipe_lines"] += document["n_pipe_lines"]
-        c["table_lines"] += document["n_table_lines"]
-        accounted = document["n_table_lines"] + rows_rejected
-        if accounted != document["n_pipe_lines"]:
-            self.fail(f"documents.{doc_id}: {document['n_pipe_lines']} table rows read but {accounted} accounted "
+        c["pipe_lines"] += document.n_pipe_lines
+        c["table_lines"] += document.n_table_lines
+        accounted = document.n_table_lines + rows_rejected
+        if accounted != document.n_pipe_lines:
+            self.fail(f"documents.{doc_id}: {document.n_pipe_lines} table rows read but {accounted} accounted "
                       "for (lines in tables + rejected lines)")
 
     def fail(self, message: str) -> None:

@@ -31,7 +31,7 @@ from govstats.pipeline import inputs as inputs_module
 from govstats.pipeline import quarantine
 from govstats.pipeline.cache import DocumentCache
 from govstats.pipeline.inputs import INPUT_SUFFIXES, Input, InputError, collect, document_ids  # noqa: F401 - build.X
-from govstats.records import DocumentResult
+from govstats.records import CheckRow, DocumentResult, DocumentRow, Observation, RejectionRow
 from govstats.tables.model import Unit
 from govstats.tables.national import NationalTable, find_national_tables
 from govstats.tables.national_labels import Vocabulary
@@ -48,8 +48,10 @@ class BuildResult:
     tally: Tally
 
     @functools.cached_property
-    def records(self) -> dict[str, list[dict]]:
-        records: dict[str, list[dict]] = {name: [] for name in ("documents", "observations", "checks",
+    def records(self) -> dict[str, list[Any]]:
+        """Every resource's rows: records for documents, observations, checks and rejections; dicts for the
+        codebook resources (indicators, crosswalk)."""
+        records: dict[str, list[Any]] = {name: [] for name in ("documents", "observations", "checks",
                                                                 "rejections")}
         for result in self.results:
             records["documents"].append(result.document)
@@ -82,7 +84,10 @@ def _source_name(path: Path) -> str:
     return inputs_module.display_name(path.as_posix())
 
 
-def _document_record(document: Document | None, doc_id: str, source_file: str, path: Path) -> dict:
+def _document_record(document: Document | None, doc_id: str, source_file: str, path: Path,
+                     **outcome: Any) -> DocumentRow:
+    """The ``documents`` row: the file's identity and what its text states, with ``outcome`` (template, counts,
+    status) given by the caller."""
     if document is None:  # unreadable: still identified by its bytes, hashed in a stream
         digest, size = hashlib.sha256(), 0
         try:
@@ -90,19 +95,18 @@ def _document_record(document: Document | None, doc_id: str, source_file: str, p
                 digest, size = hashlib.file_digest(handle, "sha256"), path.stat().st_size
         except OSError:
             pass
-        return {"doc_id": doc_id, "source_file": source_file, "sha256": digest.hexdigest(), "n_bytes": size,
-                "encoding": None, "n_undecodable": 0, "title": None, "agency": None, "report_year": None,
-                "published_date": None, "contact": None, "doc_kind": "other", "template": "none"}
-    return {"doc_id": doc_id, "source_file": source_file, "sha256": document.sha256, "n_bytes": document.n_bytes,
-            "encoding": document.encoding, "n_undecodable": document.n_replaced, "title": document.title,
-            "agency": document.agency, "report_year": document.report_year,
-            "published_date": document.published_date, "contact": document.contact,
-            "doc_kind": document.doc_kind, "template": "none"}
+        return DocumentRow(doc_id=doc_id, source_file=source_file, sha256=digest.hexdigest(), n_bytes=size,
+                           n_undecodable=0, doc_kind="other", template="none", **outcome)
+    return DocumentRow(doc_id=doc_id, source_file=source_file, sha256=document.sha256, n_bytes=document.n_bytes,
+                       encoding=document.encoding, n_undecodable=document.n_replaced, title=document.title,
+                       agency=document.agency, report_year=document.report_year,
+                       published_date=document.published_date, contact=document.contact,
+                       doc_kind=document.doc_kind, **outcome)
 
 
-def _rejection_records(doc_id: str, rejections: list[Rejection]) -> list[dict]:
-    return [{"doc_id": doc_id, "rejection_number": number, "source_line": r.source_line, "stage": r.stage,
-             "reason_code": r.reason_code, "raw_text": r.raw_text, "message": r.message}
+def _rejection_records(doc_id: str, rejections: list[Rejection]) -> list[RejectionRow]:
+    return [RejectionRow(doc_id=doc_id, rejection_number=number, source_line=r.source_line, stage=r.stage,
+                         reason_code=r.reason_code, raw_text=r.raw_text, message=r.message)
             for number, r in enumerate(sorted(rejections, key=lambda r: (r.source_line or 0, r.stage)), start=1)]
 
 
@@ -151,7 +155,9 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
         document.notes.extend(national.notes)
         refine_kind(document, has_table=bool(scan.tables or national.tables))
         stage = laps.to("normalize")
-        result = DocumentResult({})
+        observations: list[Observation] = []
+        checks: list[CheckRow] = []
+        tables: list[tuple[int, str | None]] = []
         ordered = sorted([(t.header_unit, 0, t) for t in scan.tables] + [(t.first_unit, 1, t) for t in national.tables],
                          key=lambda item: (item[0], item[1]))
         national_rows = sum(1 for n in national.region_units if units[n - 1].is_row)
@@ -163,28 +169,26 @@ def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: Label
                 table.number = number
                 normalized = normalize_table(table, doc_id, document.report_year, matcher)
                 if units[table.header_unit - 1].is_row:  # tables with spaces between cells have no rows
-                    table_lines += 1 + len({o["row_number"] for o in normalized.observations})
-            result.observations.extend(normalized.observations)
+                    table_lines += 1 + len({o.row_number for o in normalized.observations})
+            observations.extend(normalized.observations)
             rejections.extend(normalized.rejections)
             stage = laps.to("checks")
-            result.checks.extend(run_checks(doc_id, number, normalized.template, normalized.observations, codebook))
-            result.tables.append((number, normalized.template))
+            checks.extend(run_checks(doc_id, number, normalized.template, normalized.observations, codebook))
+            tables.append((number, normalized.template))
             stage = laps.to("normalize")
-        record = _document_record(document, doc_id, source_file, path)
-        templates = [t for _, t in result.tables if t]
-        record.update(template=_document_template(templates), n_tables=len(ordered),
-                      n_pipe_lines=scan.n_pipe_lines + national_rows,
-                      n_table_lines=table_lines, status="ok" if ordered else "no_table",
-                      status_message="; ".join(document.notes) or None)
-        result.document = record
-        result.rejections = _rejection_records(doc_id, rejections)
+        rejected = _rejection_records(doc_id, rejections)
+        templates = [t for _, t in tables if t]
+        record = _document_record(
+            document, doc_id, source_file, path, template=_document_template(templates), n_tables=len(ordered),
+            n_pipe_lines=scan.n_pipe_lines + national_rows, n_table_lines=table_lines,
+            n_observations=len(observations), n_rejections=len(rejected),
+            status="ok" if ordered else "no_table", status_message="; ".join(document.notes) or None)
+        result = DocumentResult(record, observations, checks, rejected, tables)
     except DocumentError as error:
         result = _failed(path, doc_id, source_file, stage, "unreadable_document", str(error))
     except Exception as error:  # one bad document must not stop the build
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         result = _failed(path, doc_id, source_file, stage, "processing_error", f"{stage}: {detail}")
-    result.document["n_observations"] = len(result.observations)
-    result.document["n_rejections"] = len(result.rejections)
     laps.to("done")
     result.timings = laps.times
     return result
@@ -204,10 +208,11 @@ def vocabulary_for(codebook: Codebook) -> Vocabulary:
 
 
 def _failed(path: Path, doc_id: str, source_file: str, stage: str, code: str, message: str) -> DocumentResult:
-    record = _document_record(None, doc_id, source_file, path)
-    record.update(n_tables=0, n_pipe_lines=0, n_table_lines=0, status="error", status_message=message)
-    rejection = Rejection(None, stage, code, None, message)
-    return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
+    rejections = _rejection_records(doc_id, [Rejection(None, stage, code, None, message)])
+    record = _document_record(None, doc_id, source_file, path, n_tables=0, n_pipe_lines=0, n_table_lines=0,
+                              n_observations=0, n_rejections=len(rejections), status="error",
+                              status_message=message)
+    return DocumentResult(record, rejections=rejections)
 
 
 def document_result(path: Path, doc_id: str, source_file: str, codebook: Codebook,
@@ -231,13 +236,13 @@ def _quarantined(result: DocumentResult, path: Path, stage: str, code: str, mess
                  codebook: Codebook) -> DocumentResult:
     """The document listed with status error and why; its identity kept where it is valid, nothing else."""
     old = result.document
-    doc_id, source_file = quarantine.safe_text(old.get("doc_id")), quarantine.safe_text(old.get("source_file"))
+    doc_id, source_file = quarantine.safe_text(old.doc_id), quarantine.safe_text(old.source_file)
     kept = _failed(path, doc_id, source_file, stage, code, message)
     checks = quarantine.field_checks(codebook, "documents")
     for name in ("sha256", "n_bytes", "encoding", "n_undecodable"):
-        if old.get(name) is not None and checks[name](old[name]) is None:
-            kept.document[name] = old[name]
-    kept.document["n_observations"], kept.document["n_rejections"] = 0, len(kept.rejections)
+        value = getattr(old, name)
+        if value is not None and checks[name](value) is None:
+            setattr(kept.document, name, value)
     kept.timings = result.timings
     return kept
 
@@ -245,21 +250,21 @@ def _quarantined(result: DocumentResult, path: Path, stage: str, code: str, mess
 def listed_result(item: Input, doc_id: str) -> DocumentResult:
     """A document that is not read (unsupported format, link, special file, unusable name): listed with its
     status and a reason that says what to do, and one document-level rejection with the same reason."""
-    record = {"doc_id": doc_id, "source_file": item.source_file,
-              "sha256": item.sha256 or hashlib.sha256().hexdigest(), "n_bytes": item.n_bytes, "encoding": None,
-              "n_undecodable": 0, "title": None, "agency": None, "report_year": None, "published_date": None,
-              "contact": None, "doc_kind": "other", "template": "none", "n_tables": 0, "n_pipe_lines": 0,
-              "n_table_lines": 0, "status": item.status, "status_message": item.reason,
-              "n_observations": 0, "n_rejections": 1}
     rejection = Rejection(None, "read", item.code or "unreadable_document", None, item.reason or item.status)
-    return DocumentResult(record, rejections=_rejection_records(doc_id, [rejection]))
+    rejections = _rejection_records(doc_id, [rejection])
+    record = DocumentRow(doc_id=doc_id, source_file=item.source_file,
+                         sha256=item.sha256 or hashlib.sha256().hexdigest(), n_bytes=item.n_bytes,
+                         n_undecodable=0, doc_kind="other", template="none", n_tables=0, n_pipe_lines=0,
+                         n_table_lines=0, n_observations=0, n_rejections=len(rejections), status=item.status,
+                         status_message=item.reason)
+    return DocumentResult(record, rejections=rejections)
 
 
 def _note_duplicates(result: DocumentResult, item: Input) -> DocumentResult:
     if item.also:
         note = f"the same bytes are also at {', '.join(item.also)} (read once, as this document)"
-        message = result.document.get("status_message")
-        result.document["status_message"] = f"{message}; {note}" if message else note
+        message = result.document.status_message
+        result.document.status_message = f"{message}; {note}" if message else note
     return result
 
 

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from govstats import __version__
-from govstats.records import DocumentResult
+from govstats.records import ROW_TYPES, DocumentResult
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # govstats/
-FORMAT = "govstats-cache/2"
+FORMAT = "govstats-cache/3"
 SUFFIX = ".json.gz"
 TEMPORARY = ".tmp-"
 STALE_SECONDS = 3600  # a temporary file this old belongs to no running build
@@ -58,22 +58,34 @@ def _decode(item: dict) -> Any:
 
 
 def dump_result(result: DocumentResult) -> bytes:
-    """A document result as canonical JSON bytes (timings are not kept: they describe one run)."""
-    content = {"document": result.document, **{name: getattr(result, name) for name in _ROWS},
+    """A document result as canonical JSON bytes (timings are not kept: they describe one run). Each row is
+    the list of its values, under the names of its record's fields (checked again on load)."""
+    content = {"fields": {name: list(row_type.names) for name, row_type in ROW_TYPES.items()},
+               "document": result.document.values(),
+               **{name: [row.values() for row in getattr(result, name)] for name in _ROWS},
                "tables": [list(table) for table in result.tables]}
     return json.dumps(content, default=_encode, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":")).encode("utf-8")
 
 
 def load_result(payload: bytes) -> DocumentResult:
-    """The inverse of ``dump_result``; raises on anything that is not a document result."""
+    """The inverse of ``dump_result``; raises on anything that is not a document result (rows of other fields
+    than the records', or of the wrong length, included)."""
     content = json.loads(payload.decode("utf-8"), object_hook=_decode)
-    if not isinstance(content["document"], dict) or not all(
-            isinstance(content[name], list) and all(isinstance(row, dict) for row in content[name])
-            for name in _ROWS):
+    if content["fields"] != {name: list(row_type.names) for name, row_type in ROW_TYPES.items()} or not all(
+            isinstance(content[name], list) and all(isinstance(row, list) for row in content[name])
+            for name in _ROWS) or not isinstance(content["document"], list):
         raise ValueError("not a document result")
+    document = _row("documents", content["document"])
+    rows = [[_row(name, row) for row in content[name]] for name in _ROWS]
     tables = [(int(number), None if template is None else str(template)) for number, template in content["tables"]]
-    return DocumentResult(content["document"], *(content[name] for name in _ROWS), tables=tables)
+    return DocumentResult(document, *rows, tables=tables)
+
+
+def _row(resource: str, values: list) -> Any:
+    """A row record from the values ``dump_result`` listed (TypeError or ValueError when they do not fit)."""
+    row_type = ROW_TYPES[resource]
+    return row_type(**dict(zip(row_type.names, values, strict=True)))
 
 
 class DocumentCache:
@@ -128,7 +140,7 @@ class DocumentCache:
                     or meta["content_sha256"] != hashlib.sha256(payload).hexdigest()):
                 raise ValueError("entry does not match")
             result = load_result(payload)
-            if result.document["sha256"] != meta["source_sha256"]:
+            if result.document.sha256 != meta["source_sha256"]:
                 raise ValueError("result of other bytes")
         except Exception:  # any damage (bad gzip, CRC, truncation, foreign entry): read the document again
             return self._discard(path)
@@ -145,9 +157,9 @@ class DocumentCache:
     def put(self, key: str | None, result: DocumentResult) -> None:
         """Store a result computed from exactly the bytes planned; a failed document (cheap to redo, and
         possibly failed for a passing reason) is not stored. Never raises."""
-        if key is None or self.write_error is not None or result.document.get("status") == "error":
+        if key is None or self.write_error is not None or result.document.status == "error":
             return
-        if result.document.get("sha256") != self._planned.get(key):  # the file changed while being read
+        if result.document.sha256 != self._planned.get(key):  # the file changed while being read
             self.not_stored += 1
             return
         temporary = None

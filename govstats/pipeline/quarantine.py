@@ -94,7 +94,7 @@ def _looks_valid(rows: list[dict], codebook: Codebook, resource: str, doc_id: An
         return True
     fields = codebook.fields[resource]
     try:
-        columns = list(zip(*map(operator.itemgetter(*(f.name for f in fields)), rows), strict=True))
+        columns = list(zip(*map(operator.attrgetter(*(f.name for f in fields)), rows), strict=True))
         for field, column in zip(fields, columns, strict=True):
             types = set(map(type, column))
             present: Any = column
@@ -122,7 +122,7 @@ def _looks_valid(rows: list[dict], codebook: Codebook, resource: str, doc_id: An
             if int in types and not all(-_INT64 <= value < _INT64 for value in present if type(value) is int):
                 return False  # Arrow takes Python ints as int64, in number columns too
         key = schemas.primary_key(codebook, resource)
-        if key and len(set(map(operator.itemgetter(*key), rows))) != len(rows):
+        if key and len(set(map(operator.attrgetter(*key), rows))) != len(rows):
             return False
         return resource == "documents" or set(columns[[f.name for f in fields].index("doc_id")]) == {doc_id}
     except (KeyError, TypeError, ValueError, UnicodeEncodeError):
@@ -139,7 +139,7 @@ def problems(result: DocumentResult, codebook: Codebook, fast: bool = True) -> l
     """What in one document's rows would break the package: empty when it can be published. ``fast``: the
     row-by-row pass only for resources the column pass finds suspect (the result is the same)."""
     found: list[str] = []
-    doc_id = result.document.get("doc_id")
+    doc_id = result.document.doc_id
     for resource in _RESOURCES:
         rules, key = _rules(codebook, resource)
         rows = [result.document] if resource == "documents" else getattr(result, resource)
@@ -148,19 +148,20 @@ def problems(result: DocumentResult, codebook: Codebook, fast: bool = True) -> l
         seen: set[tuple] = set()
         for number, row in enumerate(rows, start=1):
             for name, check in rules:
-                problem = check(row.get(name))
+                problem = check(getattr(row, name))
                 if problem:
                     found.append(f"{resource}.{name} {problem} (row {number})")
             if key:
-                values = tuple(row.get(name) for name in key)
+                values = tuple(getattr(row, name, None) for name in key)
                 try:
                     if values in seen:
                         found.append(f"{resource}: the key {', '.join(key)} = {values} appears twice (row {number})")
                     seen.add(values)
                 except TypeError:  # an unhashable value, already named by its field's check
                     found.append(f"{resource}: the key {', '.join(key)} = {_shown(values)} is not a key (row {number})")
-            if resource != "documents" and row.get("doc_id") != doc_id:
-                found.append(f"{resource}.doc_id {_shown(row.get('doc_id'))} is not the document's (row {number})")
+            row_doc_id = getattr(row, "doc_id", None)
+            if resource != "documents" and row_doc_id != doc_id:
+                found.append(f"{resource}.doc_id {_shown(row_doc_id)} is not the document's (row {number})")
             if len(found) > 20:
                 return found
     return found or _reference_problems(result, codebook)
@@ -169,17 +170,17 @@ def problems(result: DocumentResult, codebook: Codebook, fast: bool = True) -> l
 def _reference_problems(result: DocumentResult, codebook: Codebook) -> list[str]:
     """Indicators and reason codes the codebook knows, and the line accounting (every pipe line read is in a
     table or rejected), as the tally checks them for the whole package."""
-    found = [f"observations.indicator_id {o['indicator_id']!r} is not in indicators"
-             for o in result.observations if o.get("indicator_id") and o["indicator_id"] not in codebook.indicators]
+    found = [f"observations.indicator_id {o.indicator_id!r} is not in indicators"
+             for o in result.observations if o.indicator_id and o.indicator_id not in codebook.indicators]
     scopes = codebook.issue_scopes
-    unknown = [r["reason_code"] for r in result.rejections if r.get("reason_code") not in scopes]
+    unknown = [r.reason_code for r in result.rejections if r.reason_code not in scopes]
     found += [f"rejections.reason_code {code!r} is not in issue_codes" for code in unknown]
     if found:
         return found
     document = result.document
-    rejected = sum(1 for r in result.rejections if scopes[r["reason_code"]] == "line" and r["stage"] != "read")
-    if document.get("n_table_lines", 0) + rejected != document.get("n_pipe_lines", 0):
-        found.append(f"{document.get('n_pipe_lines')} table rows read but {document.get('n_table_lines')} in tables "
+    rejected = sum(1 for r in result.rejections if scopes[r.reason_code] == "line" and r.stage != "read")
+    if document.n_table_lines + rejected != document.n_pipe_lines:
+        found.append(f"{document.n_pipe_lines} table rows read but {document.n_table_lines} in tables "
                      f"+ {rejected} rejected")
     return found
 
