@@ -116,6 +116,9 @@ class Observation(_Row):
     warning_codes: str | None = None
     source_line: int
     source_column: int | None = None
+    grid_number: int | None = None
+    grid_row: int | None = None
+    grid_column: int | None = None
 
 
 @dataclass(slots=True, kw_only=True)

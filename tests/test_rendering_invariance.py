@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from govstats.evaluate import evaluate
 from govstats.pipeline import build
+from govstats.readers.html import read_html
 from tests.conftest import CORPUS_RAW
 from tests.renderings import HTML_LAYOUTS, TEXT_LAYOUTS, render
 
@@ -70,12 +71,15 @@ def test_every_observation_points_at_its_cell_in_the_source(tmp_path, codebook, 
     gold = json.loads((CORPUS_RAW.parent / "gold" / "110_pingtan_2023_table.json").read_text(encoding="utf-8"))
     _, result, text = score(tmp_path, gold, layout, codebook)
     lines = text.split("\n")
+    grids = read_html(text, 10**6).grids if layout.startswith("html") else []
     observations = result.records["observations"]
     assert observations and all(o["source_column"] is not None for o in observations)
     for o in observations:
         at = lines[o["source_line"] - 1][o["source_column"] - 1:]
         if layout.startswith("html"):
             assert at[:3].lower() == "<td", (o["indicator_id"], at[:40])
+            cell = grids[o["grid_number"] - 1].expanded()[o["grid_row"] - 1][o["grid_column"] - 1]
+            assert (cell.line, cell.column, cell.text) == (o["source_line"], o["source_column"], o["raw_value"] or "")
         else:
             assert at.startswith(o["raw_value"] or ""), (o["indicator_id"], at[:40])
 

@@ -125,8 +125,10 @@ def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, t
                 indicator = None
             else:
                 state.seen.add(indicator.indicator_id)
+        cell = row.located[index] if index < len(row.located) else None
         place = CellPlace(doc_id, table.number, row_number, column_number, row.line,
-                          row.columns[index] if index < len(row.columns) else None)
+                          cell.column if cell else None,
+                          (row.grid, cell.row + 1, cell.col + 1) if cell and row.grid else None)
         result.observations.append(_observation(place, column.label, template, split, level, indicator, reading,
                                                 value_text, printed_unit, flags, codebook))
 
@@ -160,7 +162,8 @@ def section_unit(codebook: Codebook, indicator_id: str) -> str | None:
 
 @dataclass(frozen=True)
 class CellPlace:
-    """Where a value cell sits: document, table, row, column and source line."""
+    """Where a value cell sits: document, table, row, column; source line and column; the cell's place in the
+    grid the reader found (grid number, row, column, 1-based), for cells of a grid."""
 
     doc_id: str
     table_number: int
@@ -168,6 +171,7 @@ class CellPlace:
     column_number: int
     line: int
     column: int | None = None  # source column of the cell's start, where the reader knows it
+    grid: tuple[int, int, int] | None = None
 
 
 def _observation(place: CellPlace, column_label: str, template: str | None, split: SplitLabel,
@@ -221,6 +225,9 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
         warning_codes=";".join(sorted(set(flags) & codebook.warnings)) or None,
         source_line=place.line,
         source_column=place.column,
+        grid_number=place.grid[0] if place.grid else None,
+        grid_row=place.grid[1] if place.grid else None,
+        grid_column=place.grid[2] if place.grid else None,
     )
 
 
@@ -240,7 +247,8 @@ def normalize_national(table: NationalTable, number: int, doc_id: str, matcher: 
         else:
             seen.add(indicator.indicator_id)
         split = split_label(cell.row_label)
-        place = CellPlace(doc_id, number, cell.row_number, cell.column_number, cell.line, cell.source_column)
+        place = CellPlace(doc_id, number, cell.row_number, cell.column_number, cell.line, cell.source_column,
+                          cell.grid_position)
         result.observations.append(_observation(place, cell.column_label, table.template, split, split.level,
                                                 indicator, read_cell(cell.raw, codebook), cell.raw, None, flags,
                                                 codebook))

@@ -101,6 +101,7 @@ class Unit:
     cells: tuple[Cell, ...] | None = None  # a parsed row's cells (pipe text is cut on demand: row_cells)
     grid: int | None = None  # the grid's number, for rows
     kind: GridKind | None = None
+    row_index: int = 0  # the row's 0-based index in its grid
 
     @property
     def is_row(self) -> bool:
@@ -110,7 +111,7 @@ class Unit:
         """The row's cells: as parsed, or the pipe line cut at "|"; none for a text block."""
         if self.cells is not None:
             return self.cells
-        return pipe_cells(self.text, self.line, 0) if self.kind == "pipe" else ()
+        return pipe_cells(self.text, self.line, self.row_index) if self.kind == "pipe" else ()
 
     @property
     def is_parsed_row(self) -> bool:
@@ -139,7 +140,8 @@ class Layout:
             if isinstance(block, TextBlock):
                 units.append(Unit(block.text, block.line))
             else:
-                units.extend(Unit(row.raw, row.line, row.cells, block.number, block.kind) for row in block.rows)
+                units.extend(Unit(row.raw, row.line, row.cells, block.number, block.kind, r)
+                             for r, row in enumerate(block.rows))
         return units
 
     @property

@@ -49,6 +49,7 @@ class LocatedCell:
     column_number: int
     flags: tuple[str, ...] = ()
     source_column: int | None = None  # 1-based column of the cell's start in its source line
+    grid_position: tuple[int, int, int] | None = None  # (grid number, row, column), 1-based, for grid cells
 
 
 @dataclass
@@ -454,11 +455,18 @@ class Reader:
         for number, ((column_key, column_label), value) in enumerate(zip(state.columns, placed, strict=True),
                                                                      start=1):
             table.cells.append(LocatedCell(printed or "", row_key or "", column_label, column_key, value.text,
-                                           value.line, state.row_number, number, flags, value.column))
+                                           value.line, state.row_number, number, flags, value.column,
+                                           _grid_position(value)))
             table.lines.add(value.line)
         for p in run:
             self.used.add(p)
         return position
+
+
+def _grid_position(cell: StreamCell) -> tuple[int, int, int] | None:
+    if cell.origin is None or cell.grid is None:
+        return None
+    return cell.grid, cell.origin.row + 1, cell.origin.col + 1
 
 
 def choose_template(table: NationalTable, others: list[NationalTable], vocabulary: Vocabulary,

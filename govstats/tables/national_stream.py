@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from govstats.codebook import Codebook
-from govstats.tables.model import Unit
+from govstats.tables.model import Cell, Unit
 from govstats.tables.national_labels import END_OF_TABLES, Vocabulary
 from govstats.text.keys import label_key
 from govstats.text.values import read_cell
@@ -26,6 +26,8 @@ class StreamCell:
     unit: int = 0  # 1-based position of the unit it came from
     in_row: bool = False  # a cell of a table row (pipe text or HTML), not a word of running text
     column: int | None = None  # 1-based source column where its text starts, where known
+    origin: Cell | None = None  # the grid cell it is (parsed rows)
+    grid: int | None = None  # the number of that cell's grid
 
     @property
     def key(self) -> str:
@@ -113,7 +115,8 @@ def stream(units: list[Unit], first: int, last: int, vocabulary: Vocabulary) -> 
             if text.strip():
                 close()
             text, skip_leading_pipe = "", False
-            cells += [StreamCell(cell.text, cell.line, number, True, cell.column) for cell in unit.cells or ()]
+            cells += [StreamCell(cell.text, cell.line, number, True, cell.column, cell, unit.grid)
+                      for cell in unit.cells or ()]
             continue
         body = unit.text.strip()
         at = len(unit.text) - len(unit.text.lstrip())  # 0-based source offset of body

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
-from govstats.tables.model import Unit
+from govstats.tables.model import Cell, Unit
 from govstats.text.keys import cell_key
 from govstats.text.values import read_cell
 
@@ -24,7 +24,8 @@ class RawRow:
     cells: tuple[str, ...]
     raw: str
     n_raw_cells: int
-    columns: tuple[int | None, ...] = ()  # source column of each cell's start, where known
+    located: tuple[Cell, ...] = ()  # the cells as the reader located them (source column, grid position)
+    grid: int | None = None  # the number of the grid the row belongs to
     flags: tuple[str, ...] = ()  # how the row was read (split_glued_digits), passed on to its cells
 
 
@@ -128,7 +129,7 @@ def find_tables(units: list[Unit], codebook: Codebook) -> TableScan:
                 rejected.append(RejectedLine(number, line, "table_too_long",
                                              f"row beyond the limit of {max_rows:,} rows per table"))
             else:
-                table.rows.append(RawRow(number, cells, line, n_raw, tuple(c.column for c in located)))
+                table.rows.append(RawRow(number, cells, line, n_raw, located, unit.grid))
     return TableScan(tables, rejected, sum(len(block) for block in blocks))
 
 
