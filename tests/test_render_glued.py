@@ -88,3 +88,12 @@ def test_pipe_pdf_text_and_glued_page_text_agree(table):
     assert {key: printed[key] for key in glued} == glued  # every value read from glued text is the printed one
     one_digit_rows = {code for code, cells in table.items() if all(v < 10 for v in cells)}
     assert all(key in glued for key in printed if key[0] in one_digit_rows)  # forced by count: always read
+
+
+def test_a_long_pdf_text_row_is_a_row_not_a_sentence():
+    """A row of text from a PDF longer than a heading (a long label and three-digit values) stays in the table."""
+    table = {code: (0,) * 7 for code, _ in ROWS}
+    table["apply.new"] = table["result.other.fee_unpaid"] = table["result.total"] = (100, 0, 100, 100, 0, 100, 400)
+    found = _cells(_pdf_text(table))
+    assert found[("apply.carried_out", cell_key("总计"))] == 0 and found[("result.total", cell_key("总计"))] == 400
+    assert len(found) == 7 * len(ROWS)

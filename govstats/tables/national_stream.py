@@ -40,9 +40,13 @@ def is_value(cell: StreamCell, codebook: Codebook) -> bool:
 
 # -- regions and streams ---------------------------------------------------------------------------------------
 
+_VALUES_AT_END = re.compile(r"(?:\s+[-—–/0-9０-９.,]+){3}\s*$")  # a PDF text row: its label, then its values
+
+
 def _is_prose(unit: Unit) -> bool:
+    """A sentence ends a table region: a full stop or semicolon, or a long line that is not a row of values."""
     text = unit.text.strip()
-    return not unit.is_row and ("。" in text or "；" in text or len(text) > 60)
+    return not unit.is_row and ("。" in text or "；" in text or (len(text) > 60 and not _VALUES_AT_END.search(text)))
 
 
 def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
