@@ -1,0 +1,153 @@
+"""Agencies: names, kinds, levels and regions from real documents (golden), and the properties that keep them
+from ever being wrong (an ambiguous place never gets one code; agency_id never joins two provinces)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from govstats.agencies.regions import divisions, mentions
+from govstats.agencies.resolve import clean_name, resolve
+from govstats.codebook import load
+from govstats.documents import describe, read_document
+
+CORPUS = Path(__file__).parent / "fixtures" / "corpus" / "raw"
+SEEDS = Path(__file__).parents[1] / "seeds"
+
+
+def facts_of(path: Path) -> dict:
+    document = read_document(path, path.stem, path.name, load().limits)
+    describe(document)
+    return resolve(document).record()
+
+
+# file → (agency_name, kind, level, province_code, county_code): what each text states, checked by hand against the
+# document (SOURCES.md gives the place of each). None where the text does not say it.
+GOLDEN = {
+    "001_pingtan_county_2011.txt": ("平潭县人民政府", "government", "county", "350000", "350128"),
+    "006_weishan_liangchengzhen_2020.txt": ("两城镇人民政府党政办公室", "township_government", "township", "370000",
+                                            "370826"),  # 由…编制; the address names 微山县两城镇
+    "007_huichang_zhongcunxiang_2020.txt": ("中村乡", "township_government", "township", None, None),
+    "013_kaiping_nongyenongcunju_2020_trad_notables.txt": ("开平市农业农村局", "department", "county", "440000",
+                                                           "440783"),
+    "017_liangzhou_zhangyizhen_2008_prose.txt": ("张义镇人民政府", "township_government", "township", "620000",
+                                                 "620602"),
+    "019_datong_xinfangju_2021.txt": ("信访局", "department", None, None, None),
+    "020_jiulongpo_erlangjiedao_2022.txt": ("重庆市九龙坡区二郎街道办事处", "street_office", "street", "500000",
+                                            "500107"),
+    "024_jianping_weishengjiankangju_2020_mirror.txt": ("建平县卫生健康局", "department", "county", "210000",
+                                                        "211322"),
+    "027_pingtan_2013.txt": ("平潭综合实验区", "management_committee", None, "350000", None),
+    "029_pingtan_2022.txt": ("平潭综合实验区", "management_committee", None, "350000", None),
+    "101_pingtan_2014_table.html": ("平潭综合实验区", "management_committee", None, "350000", None),
+    "120_shanghai_bangongting_2019.html": ("上海市人民政府办公厅", "government_office", "province", "310000", None),
+    "122_hetang_guihuajiedao_2019.txt": ("荷塘区桂花街道办事处", "street_office", "street", "430000", "430202"),
+    "123_liwan_nanyuanjiedao_2020.txt": ("广州市荔湾区人民政府南源街道办事处", "street_office", "street", "440000",
+                                         "440103"),
+    "124_xishan_yunlinjiedao_2019.txt": ("锡山区云林街道", "street_office", "street", "320000", "320205"),
+    "125_suijiang_huiyizhen_2021.txt": ("会仪镇人民政府", "township_government", "township", None, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_corpus_agency_kind_level_and_region(name):
+    facts = facts_of(CORPUS / name)
+    got = (facts["agency_name"], facts["agency_kind"], facts["agency_level"], facts["province_code"],
+           facts["county_code"])
+    assert got == GOLDEN[name]
+
+
+def test_every_corpus_document_is_golden_or_states_no_agency():
+    """A document not in GOLDEN must give no agency at all: a new one found would need checking by hand."""
+    for path in sorted(CORPUS.iterdir()):
+        if path.name not in GOLDEN:
+            facts = facts_of(path)
+            assert facts["agency_name"] is None and facts["province_code"] is None, path.name
+
+
+def test_pingtan_zone_is_one_agency_and_the_county_another():
+    ids = {name: facts_of(CORPUS / name)["agency_id"] for name in
+           ("027_pingtan_2013.txt", "029_pingtan_2022.txt", "101_pingtan_2014_table.html",
+            "001_pingtan_county_2011.txt")}
+    assert ids["027_pingtan_2013.txt"] == ids["029_pingtan_2022.txt"] == ids["101_pingtan_2014_table.html"] \
+        == "350000-平潭综合实验区"
+    assert ids["001_pingtan_county_2011.txt"] == "350128-平潭县"
+
+
+def test_zone_named_by_short_name_gets_its_province_never_the_county():
+    facts = facts_of(CORPUS / "027_pingtan_2013.txt")
+    assert facts["province_name"] == "福建省" and facts["city_code"] is None and facts["county_code"] is None
+    assert "region_from_short_name" in facts["agency_flags"]
+
+
+def test_spam_signature_gives_the_agency_flagged():
+    facts = facts_of(SEEDS / "000_322bb5dd313464b7.txt")
+    assert facts["agency_name"] == "科学技术局"
+    assert facts["agency_flags"] == "agency_noise_removed"
+    assert facts["province_code"] is None and facts["agency_id"] is None  # no place stated: never merged
+
+
+def test_name_variants_fold_to_one_id_with_evidence():
+    names = ["平潭综合实验区", "平潭综合实验区管委会", "平潭综合实验区党工委管委会", "平潭综合实验区管理委员会"]
+    facts = [resolve(SimpleNamespace(agency=name, clean_lines=[name])) for name in names]
+    assert {f.key for f in facts} == {"350000-平潭综合实验区"}
+    assert "管委会 folded" in facts[2].record()["agency_evidence"]
+    assert resolve(SimpleNamespace(agency="平潭县人民政府", clean_lines=[])).key == "350128-平潭县"
+    assert resolve(SimpleNamespace(agency="福建省平潭县政府", clean_lines=[])).key == "350128-平潭县"
+
+
+def test_party_group_of_a_bureau_is_the_bureau():
+    facts = resolve(SimpleNamespace(agency="中共鹤壁市科学技术局党组", clean_lines=[]))
+    assert (facts.key, facts.kind, facts.level) == ("410600-科学技术局", "department", "city")
+
+
+def test_clean_name():
+    assert clean_name("365bet平台客户端_速发365网址_bei365官网科学技术局") == ("科学技术局", True)
+    assert clean_name("建平县卫生健康局") == ("建平县卫生健康局", False)
+    assert clean_name("bet365官网") == (None, True)
+
+
+_BY_NAME: dict[str, list] = {}
+for _region in divisions():
+    _BY_NAME.setdefault(_region.name, []).append(_region)
+AMBIGUOUS = sorted(name for name, regions in _BY_NAME.items() if len(regions) > 1)
+SUFFIXES = ["人民政府", "教育局", "人民政府办公室", "卫生健康委员会", "某某街道办事处", "城关镇人民政府"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(AMBIGUOUS), st.sampled_from(SUFFIXES))
+def test_an_ambiguous_place_name_never_yields_a_single_code(place, suffix):
+    facts = resolve(SimpleNamespace(agency=place + suffix, clean_lines=[place + suffix])).record()
+    assert facts["county_code"] is None
+    assert "region_ambiguous" in facts["agency_flags"]
+    assert len(facts["region_candidates"].split("; ")) == len(_BY_NAME[place])
+    provinces = {r.province_code for r in _BY_NAME[place]}
+    assert (facts["province_code"] is None) == (len(provinces) > 1)
+
+
+PROVINCES = sorted({r.province_code for r in divisions()})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(divisions()), st.sampled_from(divisions()), st.sampled_from(SUFFIXES),
+       st.sampled_from(["", "中共", "管委会"]))
+def test_merging_never_crosses_provinces(first, second, suffix, extra):
+    """Two agencies of different provinces never get one agency_id, whatever their names."""
+    a = resolve(SimpleNamespace(agency=first.name + suffix, clean_lines=[]))
+    b = resolve(SimpleNamespace(agency=extra + second.name + suffix, clean_lines=[]))
+    if a.key and b.key and a.key == b.key:
+        assert a.province and b.province and a.province.code == b.province.code
+        assert a.province.code == first.province_code and b.province.code == second.province_code
+
+
+@given(st.text(alphabet="城关镇朝阳区市县人民政府街道乡平潭综合实验区新区局", max_size=30))
+def test_mentions_never_overlap_and_name_real_divisions(text):
+    previous_end = 0
+    for mention in mentions(text):
+        assert mention.start >= previous_end and text[mention.start:mention.end] == mention.name
+        assert mention.regions
+        previous_end = mention.end
