@@ -81,11 +81,12 @@ def test_large_builds_report_progress_and_the_workbook_step(tmp_path, monkeypatc
     monkeypatch.setattr(cli, "PROGRESS_THRESHOLD", 40)
     assert cli.main(["build", "--input", str(tmp_path), "--output", str(tmp_path / "out")]) == 0
     progress = capsys.readouterr().err.splitlines()
-    assert len(progress) == 21  # every 5%, then the workbook
+    assert len(progress) == 22  # every 5%, then the panel and the workbook
     assert re.fullmatch(r"  \[2/40\] +5% · [0-9,]+ documents/s · about \d+ (s|min) left · report_01\.txt",
                         progress[0])
     assert re.fullmatch(r"  \[40/40\] 100% · [0-9,]+ documents/s · in \d+ s · report_39\.txt", progress[19])
-    assert progress[20] == "  writing data/govstats.xlsx (use --no-xlsx to skip it) …"
+    assert progress[20] == "  writing the panel and the checks between years …"
+    assert progress[21] == "  writing data/govstats.xlsx (use --no-xlsx to skip it) …"
 
     assert cli.main(["build", "-q", "--input", str(tmp_path), "--output", str(tmp_path / "quiet")]) == 0
     assert cli.main(["build", "--input", str(tmp_path / "report_00.txt"), "--output", str(tmp_path / "one")]) == 0

@@ -103,7 +103,7 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
         failures: list[str] = []
         timings = tally.output_timings
         writers = {resource: ResourceWriter(codebook, resource, data, failures, timings)
-                   for resource in schemas.RESOURCES}
+                   for resource in schemas.RESOURCES if resource not in schemas.DERIVED}
         try:
             writers["indicators"].extend(indicator_records(codebook))
             writers["crosswalk"].extend([dict(row) for row in codebook.crosswalk])
@@ -114,6 +114,9 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
                 writers["rejections"].extend(result.rejections)
         finally:
             close_all([writer.close for writer in writers.values()])
+        if not failures:
+            tell("writing the panel and the checks between years …")
+            write_derived(codebook, data, failures, timings, partition_by_year)
         for failure in failures:
             tally.fail(failure)
         if tally.n_failures:
@@ -137,12 +140,56 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
 
 
 BY_YEAR = "observations_by_year"
+PANEL_BY_YEAR = "panel_by_year"
+
+
+def write_derived(codebook: Codebook, data: Path, failures: list[str], timings: dict[str, float],
+                  by_year: bool = False) -> None:
+    """``panel`` and ``year_checks``, from the documents and observations just written (only the columns they
+    need are read back); with ``by_year`` (``--partition-by-year``) also the panel partitioned by year
+    (``data/panel_by_year/report_year=YYYY/``)."""
+    import pyarrow.parquet as pq
+
+    from govstats.agencies.crossyear import year_check_rows
+    from govstats.agencies.panel import panel_rows
+
+    documents = pq.read_table(data / "documents.parquet",
+                              columns=["doc_id", "agency_id", "report_year"]).to_pylist()
+    placed = {d["doc_id"] for d in documents if d["agency_id"] and d["report_year"] is not None}
+    columns = ["doc_id", "indicator_id", "status", "value", "value_base", "base_unit_code", "source_line"]
+    observations = [row for batch in pq.ParquetFile(data / "observations.parquet").iter_batches(columns=columns)
+                    for row in batch.to_pylist() if row["doc_id"] in placed]
+    panel = panel_rows(codebook, documents, observations)
+    checks = year_check_rows(codebook, documents, observations, panel)
+    writers = {name: ResourceWriter(codebook, name, data, failures, timings) for name in schemas.DERIVED}
+    try:
+        writers["panel"].extend(panel)
+        writers["year_checks"].extend(checks)
+    finally:
+        close_all([writer.close for writer in writers.values()])
+    if by_year and not failures:
+        write_panel_by_year(data)
+
+
+def write_panel_by_year(data: Path) -> None:
+    """Hive-style partitions of the panel by report year (pandas and DuckDB read the folder as one dataset)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    panel = pq.read_table(data / "panel.parquet")
+    for year in sorted(pc.unique(panel.column("report_year")).to_pylist()):
+        folder = data / PANEL_BY_YEAR / f"report_year={year}"
+        folder.mkdir(parents=True)
+        selected = panel.filter(pc.equal(panel.column("report_year"), year)).drop_columns(["report_year"])
+        selected = selected.replace_schema_metadata(None)  # its pandas metadata names report_year, now the folder
+        pq.write_table(selected, folder / "part-0.parquet", compression="zstd")
 
 
 def claimed_names() -> set[str]:
     """Every name the build may write in ``data/``: owned (replaced, or deleted when not written again) even
     in a folder whose package has no manifest yet. Any other entry of ``data/`` is the user's."""
-    return {f"{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")} | {WORKBOOK, BY_YEAR}
+    return {f"{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")} | {WORKBOOK, BY_YEAR,
+                                                                                         PANEL_BY_YEAR}
 
 
 def check_output(output_dir: Path, inputs: Iterable[Path]) -> None:
