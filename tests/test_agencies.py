@@ -102,6 +102,39 @@ def test_name_variants_fold_to_one_id_with_evidence():
     assert resolve(SimpleNamespace(agency="福建省平潭县政府", clean_lines=[])).key == "350128-平潭县"
 
 
+def _facts(name: str, *lines: str) -> dict:
+    return resolve(SimpleNamespace(agency=name, clean_lines=list(lines))).record()
+
+
+def test_the_text_may_say_which_of_several_places_and_must_say_it_once():
+    beijing = _facts("朝阳区人民政府", "北京市朝阳区人民政府2020年政府信息公开工作年度报告")
+    assert (beijing["province_code"], beijing["county_code"], beijing["agency_id"]) == ("110000", "110105",
+                                                                                         "110105-朝阳区")
+    both = _facts("朝阳区人民政府", "北京市朝阳区", "长春市朝阳区")
+    assert both["province_code"] is None and both["agency_id"] is None and "region_ambiguous" in both["agency_flags"]
+
+
+def test_a_street_named_like_a_district_is_not_placed_in_it():
+    """东区街道 is a street of 中山市 (Guangdong), not in 攀枝花市东区 (Sichuan)."""
+    bare = _facts("东区街道办事处")
+    assert (bare["agency_level"], bare["province_code"], bare["county_code"]) == ("street", None, None)
+    placed = _facts("东区街道办事处", "中山市东区街道办事处2020年政府信息公开工作年度报告")
+    assert (placed["province_name"], placed["city_name"]) == ("广东省", "中山市")
+
+
+def test_a_department_placed_by_its_text_gets_the_province_only_and_no_id():
+    facts = _facts("信访局", "建平县信访局2021年度政府信息公开工作报告")
+    assert (facts["province_name"], facts["county_code"], facts["agency_level"], facts["agency_id"]) == (
+        "辽宁省", None, None, None)
+    assert facts["agency_flags"] == "region_from_context"
+    assert _facts("信访局", "建平县信访局", "朝阳市信访局")["province_code"] is None  # two places named: none
+
+
+def test_township_without_its_county_gets_no_id():
+    facts = _facts("城关镇人民政府", "城关镇人民政府2020年政府信息公开工作年度报告")
+    assert (facts["agency_level"], facts["province_code"], facts["agency_id"]) == ("township", None, None)
+
+
 def test_party_group_of_a_bureau_is_the_bureau():
     facts = resolve(SimpleNamespace(agency="中共鹤壁市科学技术局党组", clean_lines=[]))
     assert (facts.key, facts.kind, facts.level) == ("410600-科学技术局", "department", "city")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from govstats.agencies.regions import Mention, Region, mentions, narrow
-from govstats.text.keys import compact, to_simplified
+from govstats.text.keys import compact, compact_lines, to_simplified
 
 if TYPE_CHECKING:
     from govstats.documents import Document
@@ -99,12 +99,17 @@ def clean_name(raw: str) -> tuple[str | None, bool]:
     return None, True
 
 
-def stated_names(document: Document) -> list[tuple[str, str]]:
-    """(source, raw name) where the text states its author, most direct first."""
+def text_lines(document: Document) -> list[str]:
+    """The document's non-empty lines, compacted and in simplified characters (one conversion for the text)."""
+    kept = [line for line in compact_lines(document.clean_lines) if line]
+    return to_simplified("\n".join(kept)).split("\n") if kept else []
+
+
+def stated_names(document: Document, lines: list[str]) -> list[tuple[str, str]]:
+    """(source, raw name) where the text states its author, most direct first; ``lines`` from ``text_lines``."""
     found: list[tuple[str, str]] = []
     if document.agency:
         found.append(("agency", document.agency))
-    lines = [to_simplified(compact(line)) for line in document.clean_lines if line.strip()]
     head = lines[:12]
     for line in head:
         match = _PUBLISHES.search(line)
@@ -145,20 +150,31 @@ def _leading_chain(name: str) -> list[Mention]:
     return chain
 
 
-def _context_chain(document: Document, place: str) -> list[Mention]:
-    """Divisions written directly in front of the agency's own place name somewhere in the text (微山县两城镇,
-    荷塘区桂花街道): the text's own statement of where a township or street lies."""
-    text = to_simplified(compact("".join(document.clean_lines)))
-    for match in re.finditer(re.escape(place), text):
-        before = text[max(0, match.start() - 16): match.start()]
-        chain = mentions(before)
-        if chain and chain[-1].end == len(before):
-            contiguous = [chain[-1]]
-            for mention in reversed(chain[:-1]):
-                if mention.end == contiguous[0].start:
-                    contiguous.insert(0, mention)
-            return contiguous
-    return []
+_MAX_CONTEXT = 200  # occurrences of a name looked at in one text (bounded work)
+
+
+def _context_chain(lines: list[str], target: str, chain: list[Mention]) -> list[Mention]:
+    """Divisions written directly in front of ``target`` in the text (微山县两城镇, 北京市朝阳区), put in front of
+    ``chain``: the text's own statement of where a place lies. Every such statement in the text must agree on
+    the divisions it leaves (a report that names 北京市朝阳区 and 长春市朝阳区 stays ambiguous); else nothing."""
+    found: list[list[Mention]] = []
+    occurrences = ((line, match) for line in lines for match in re.finditer(re.escape(target), line))
+    for number, (text, match) in enumerate(occurrences):
+        if number == _MAX_CONTEXT:
+            break
+        before = text[max(0, match.start() - 24): match.start()]
+        mentioned = [m for m in mentions(before) if not m.short]
+        if not mentioned or mentioned[-1].end != len(before):
+            continue
+        contiguous = [mentioned[-1]]
+        for mention in reversed(mentioned[:-1]):
+            if mention.end == contiguous[0].start:
+                contiguous.insert(0, mention)
+        found.append(contiguous + chain)
+    if not found:
+        return []
+    outcomes = {tuple(r.code for r in narrow(candidate)[-1]) for candidate in found}
+    return found[0] if len(outcomes) == 1 else []
 
 
 def kind_of(name: str) -> str:
@@ -216,7 +232,8 @@ def core_name(name: str, chain: list[Mention]) -> tuple[str, list[str]]:
 def resolve(document: Document) -> AgencyFacts:
     """The agency facts of one described document."""
     facts = AgencyFacts()
-    for source, raw in stated_names(document):
+    lines = text_lines(document)
+    for source, raw in stated_names(document, lines):
         name, noisy = clean_name(raw)
         if noisy:
             facts.flags.append("agency_noise_removed")
@@ -233,10 +250,25 @@ def resolve(document: Document) -> AgencyFacts:
     own = _OWN_PLACE.match(name[2:] if name.startswith("中共") else name)
     if facts.kind in ("township_government", "street_office"):
         facts.level = "township" if facts.kind == "township_government" else "street"
+        bare = name[2:] if name.startswith("中共") else name
+        if chain and re.match(r"(?:镇|乡|街道|苏木)", bare[chain[-1].end:]):
+            chain = chain[:-1]  # 东区街道: the division name is the street's own name, not where it lies
+            own = _OWN_PLACE.match(bare[chain[-1].end:] if chain else bare)
         if own and not chain:
-            chain = _context_chain(document, own.group(1))
+            chain = _context_chain(lines, own.group(1), [])
             if chain:
                 facts.evidence.append(f"region from the text's {''.join(m.name for m in chain)}{own.group(1)}")
+    elif chain and len(narrow(chain)[-1]) > 1:  # 朝阳区人民政府: does the text say which 朝阳区?
+        context = _context_chain(lines, chain[-1].name, chain[-1:])
+        if context and len(narrow(context)[-1]) == 1:
+            chain = context
+            facts.evidence.append(f"region from the text's {''.join(m.name for m in context)}")
+    elif not chain and facts.kind == "department":  # 信访局: the text may write 大通县信访局
+        context = _context_chain(lines, name, [])
+        if context:
+            facts.flags.append("region_from_context")
+            facts.evidence.append(f"province from the text's {''.join(m.name for m in context)}{name}")
+            _place(facts, context, province_only=True)
     _place(facts, chain)
     if facts.level is None and chain and not chain[-1].short:
         levels = {r.level for r in narrow(chain)[-1]}
@@ -244,17 +276,29 @@ def resolve(document: Document) -> AgencyFacts:
             facts.level = levels.pop()
         else:
             facts.flags.append("agency_level_ambiguous")
-    if facts.province:
+    region = _key_region(facts)
+    if region:
         core, steps = core_name(name, chain)
-        region = facts.county or facts.city or facts.province
         facts.key = f"{region.code}-{core}"
         facts.evidence.append(f"agency_id from {region.name} {region.code} + {core}"
                               + (f" ({'; '.join(steps)})" if steps else ""))
     return facts
 
 
-def _place(facts: AgencyFacts, chain: list[Mention]) -> None:
-    """Province, prefecture and county from the chain; every candidate kept where it is ambiguous."""
+def _key_region(facts: AgencyFacts) -> Region | None:
+    """The division ``agency_id`` is keyed on: the one directly above the body (a township's county, a county
+    bureau's county …), so that two bodies of one name in different places never share an id. None where the
+    text does not give it (a 信访局 placed only in its province, a township in no county)."""
+    if facts.kind == "management_committee" and "region_from_short_name" in facts.flags:
+        return facts.province  # the zone's own name holds its place (平潭综合实验区)
+    needed = {"township": facts.county, "street": facts.county, "county": facts.county, "city": facts.city,
+              "province": facts.province}
+    return needed.get(facts.level or "")
+
+
+def _place(facts: AgencyFacts, chain: list[Mention], province_only: bool = False) -> None:
+    """Province, prefecture and county from the chain; every candidate kept where it is ambiguous. With
+    ``province_only`` (a department placed by another mention of its name) only the province is given."""
     if not chain:
         return
     kept = narrow(chain)
@@ -269,7 +313,7 @@ def _place(facts: AgencyFacts, chain: list[Mention]) -> None:
         return
     region = last[0]
     facts.province = next(r for r in _provinces() if r.code == region.province_code)
-    if chain[-1].short:  # a zone named after a county is not the county: the province only
+    if chain[-1].short or province_only:  # a zone named after a county is not the county: the province only
         return
     cities = {r.city_code for r in last}
     if len(cities) == 1 and region.city_code:
