@@ -293,3 +293,21 @@ def test_panel_puts_2019_values_on_the_2021_id_and_keeps_not_comparable_apart():
     assert rows[(2021, "t2021.t2.a20_1.normative.in_force")]["comparability"] == "not_comparable"
     checks = year_check_rows(codebook, documents, observations, list(rows.values()))
     assert [c["check_id"] for c in checks] == []  # 5 → 7 no jump; 9 vs 40 are never compared (different ids)
+
+
+def test_panel_in_buckets_is_the_panel_in_one(corpus_build, tmp_path, monkeypatch):
+    """The bounded-memory path (agencies split into buckets by a hash of their id) gives the same rows."""
+    import pandas as pd
+
+    from govstats.cli import main
+    from govstats.output import package
+
+    monkeypatch.setattr(package, "PANEL_BUCKET_ROWS", 40)
+    assert main(["build", "--quiet", "--no-xlsx", "--input", str(CORPUS), "--output", str(tmp_path)]) == 0
+    assert not list(tmp_path.glob(".govstats-panel-*"))  # the bucket files are gone
+    for resource, key in (("panel", ["agency_id", "report_year", "indicator_id"]),
+                          ("year_checks", ["agency_id", "report_year", "check_id"])):
+        one = pd.read_parquet(corpus_build / "data" / f"{resource}.parquet").sort_values(key, ignore_index=True)
+        many = pd.read_parquet(tmp_path / "data" / f"{resource}.parquet").sort_values(key, ignore_index=True)
+        assert len(one) > 0 or resource == "year_checks"
+        pd.testing.assert_frame_equal(one, many)

@@ -143,46 +143,111 @@ BY_YEAR = "observations_by_year"
 PANEL_BY_YEAR = "panel_by_year"
 
 
+PANEL_BUCKET_ROWS = 50_000  # observations of placed documents per bucket: bounds the memory of the panel step
+_PANEL_COLUMNS = ["doc_id", "indicator_id", "status", "value", "value_base", "base_unit_code", "source_line"]
+
+
 def write_derived(codebook: Codebook, data: Path, failures: list[str], timings: dict[str, float],
                   by_year: bool = False) -> None:
     """``panel`` and ``year_checks``, from the documents and observations just written (only the columns they
     need are read back); with ``by_year`` (``--partition-by-year``) also the panel partitioned by year
-    (``data/panel_by_year/report_year=YYYY/``)."""
+    (``data/panel_by_year/report_year=YYYY/``).
+
+    Both only ever join the documents of one agency, so agencies are split into buckets by a hash of their id
+    (CRC-32: the same on every run) and one bucket is held in memory at a time; the observations of each bucket
+    are first streamed to a temporary file. Memory is bounded by PANEL_BUCKET_ROWS, not by the corpus."""
+    import zlib
+
     import pyarrow.parquet as pq
 
-    from govstats.agencies.crossyear import year_check_rows
-    from govstats.agencies.panel import panel_rows
-
-    documents = pq.read_table(data / "documents.parquet",
-                              columns=["doc_id", "agency_id", "report_year"]).to_pylist()
-    placed = {d["doc_id"] for d in documents if d["agency_id"] and d["report_year"] is not None}
-    columns = ["doc_id", "indicator_id", "status", "value", "value_base", "base_unit_code", "source_line"]
-    observations = [row for batch in pq.ParquetFile(data / "observations.parquet").iter_batches(columns=columns)
-                    for row in batch.to_pylist() if row["doc_id"] in placed]
-    panel = panel_rows(codebook, documents, observations)
-    checks = year_check_rows(codebook, documents, observations, panel)
+    started = time.perf_counter()
+    documents = [d for d in pq.read_table(data / "documents.parquet",
+                                          columns=["doc_id", "agency_id", "report_year", "n_observations"]
+                                          ).to_pylist()
+                 if d["agency_id"] and d["report_year"] is not None]
+    n_rows = sum(d["n_observations"] or 0 for d in documents)
+    n_buckets = max(1, -(-n_rows // PANEL_BUCKET_ROWS))
+    bucket_of = {d["doc_id"]: zlib.crc32(d["agency_id"].encode()) % n_buckets for d in documents}
     writers = {name: ResourceWriter(codebook, name, data, failures, timings) for name in schemas.DERIVED}
     try:
-        writers["panel"].extend(panel)
-        writers["year_checks"].extend(checks)
+        for bucket, observations in _buckets(data, bucket_of, n_buckets):
+            _derive(codebook, [d for d in documents if bucket_of[d["doc_id"]] == bucket], observations, writers)
     finally:
         close_all([writer.close for writer in writers.values()])
     if by_year and not failures:
         write_panel_by_year(data)
+    timings["panel"] = time.perf_counter() - started
 
 
-def write_panel_by_year(data: Path) -> None:
-    """Hive-style partitions of the panel by report year (pandas and DuckDB read the folder as one dataset)."""
+def _derive(codebook: Codebook, documents: list[dict], observations: list[dict],
+            writers: dict[str, ResourceWriter]) -> None:
+    from govstats.agencies.crossyear import year_check_rows
+    from govstats.agencies.panel import panel_rows
+
+    panel = panel_rows(codebook, documents, observations)
+    writers["panel"].extend(panel)
+    writers["year_checks"].extend(year_check_rows(codebook, documents, observations, panel))
+
+
+def _buckets(data: Path, bucket_of: dict[str, int], n_buckets: int) -> Iterable[tuple[int, list[dict]]]:
+    """(bucket, its observations as rows), one bucket at a time; with one bucket straight from the file, else
+    through one temporary Parquet file per bucket (deleted after)."""
+    import tempfile
+
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    panel = pq.read_table(data / "panel.parquet")
-    for year in sorted(pc.unique(panel.column("report_year")).to_pylist()):
-        folder = data / PANEL_BY_YEAR / f"report_year={year}"
-        folder.mkdir(parents=True)
-        selected = panel.filter(pc.equal(panel.column("report_year"), year)).drop_columns(["report_year"])
-        selected = selected.replace_schema_metadata(None)  # its pandas metadata names report_year, now the folder
-        pq.write_table(selected, folder / "part-0.parquet", compression="zstd")
+    source = pq.ParquetFile(data / "observations.parquet")
+    placed = pa.array(sorted(bucket_of), pa.string())
+    buckets = pa.array([bucket_of[doc] for doc in placed.to_pylist()], pa.int32())
+
+    def batches() -> Iterable[tuple[Any, Any]]:
+        for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS, columns=_PANEL_COLUMNS):
+            positions = pc.index_in(batch.column("doc_id"), value_set=placed)
+            keep = pc.and_(pc.is_valid(positions), pc.is_valid(batch.column("indicator_id")))
+            selected = batch.filter(keep)
+            yield selected, pc.take(buckets, positions.filter(keep))
+
+    if n_buckets == 1:
+        yield 0, [row for batch, _ in batches() for row in batch.to_pylist()]
+        return
+    with tempfile.TemporaryDirectory(prefix=".govstats-panel-", dir=data.parent) as folder:
+        paths = [Path(folder) / f"{bucket}.parquet" for bucket in range(n_buckets)]
+        writers = [pq.ParquetWriter(path, source.schema_arrow.empty_table().select(_PANEL_COLUMNS).schema)
+                   for path in paths]
+        try:
+            for batch, of in batches():
+                for bucket in pc.unique(of).to_pylist():
+                    writers[bucket].write_batch(batch.filter(pc.equal(of, bucket)))
+        finally:
+            close_all([functools.partial(close_parquet, writer) for writer in writers])
+        for bucket, path in enumerate(paths):
+            yield bucket, pq.read_table(path).to_pylist()
+
+
+def write_panel_by_year(data: Path) -> None:
+    """Hive-style partitions of the panel by report year (pandas and DuckDB read the folder as one dataset),
+    streamed one batch at a time."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(data / "panel.parquet")
+    schema = source.schema_arrow.remove(source.schema_arrow.get_field_index("report_year"))
+    schema = schema.remove_metadata()  # its pandas metadata names report_year, now the folder
+    writers: dict[int, pq.ParquetWriter] = {}
+    try:
+        for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS):
+            years = batch.column("report_year")
+            for year in sorted(pc.unique(years).to_pylist()):
+                if year not in writers:
+                    folder = data / PANEL_BY_YEAR / f"report_year={year}"
+                    folder.mkdir(parents=True)
+                    writers[year] = pq.ParquetWriter(folder / "part-0.parquet", schema, compression="zstd")
+                selected = batch.filter(pc.equal(years, year)).drop_columns(["report_year"])
+                writers[year].write_batch(selected.replace_schema_metadata(None), row_group_size=ROW_GROUP_ROWS)
+    finally:
+        close_all([functools.partial(close_parquet, writer) for writer in writers.values()])
 
 
 def claimed_names() -> set[str]:
