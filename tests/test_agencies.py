@@ -51,7 +51,8 @@ GOLDEN = {
     "123_liwan_nanyuanjiedao_2020.txt": ("广州市荔湾区人民政府南源街道办事处", "street_office", "street", "440000",
                                          "440103"),
     "124_xishan_yunlinjiedao_2019.txt": ("锡山区云林街道", "street_office", "street", "320000", "320205"),
-    "125_suijiang_huiyizhen_2021.txt": ("会仪镇人民政府", "township_government", "township", None, None),
+    # the text names 绥江县人民政府 (Yunnan), not in front of 会仪镇: the province only, flagged region_from_text
+    "125_suijiang_huiyizhen_2021.txt": ("会仪镇人民政府", "township_government", "township", "530000", None),
 }
 
 
@@ -89,8 +90,9 @@ def test_zone_named_by_short_name_gets_its_province_never_the_county():
 def test_spam_signature_gives_the_agency_flagged():
     facts = facts_of(SEEDS / "000_322bb5dd313464b7.txt")
     assert facts["agency_name"] == "科学技术局"
-    assert facts["agency_flags"] == "agency_noise_removed"
-    assert facts["province_code"] is None and facts["agency_id"] is None  # no place stated: never merged
+    assert facts["agency_flags"] == "agency_noise_removed;region_from_text"
+    # the report cites 甘肃省行政执法… and names no other division: Gansu, flagged; no id (a 科学技术局 of where?)
+    assert facts["province_name"] == "甘肃省" and facts["agency_level"] is None and facts["agency_id"] is None
 
 
 def test_name_variants_fold_to_one_id_with_evidence():
@@ -138,7 +140,16 @@ def test_a_department_placed_by_its_text_gets_the_province_only_and_no_id():
     assert (facts["province_name"], facts["county_code"], facts["agency_level"], facts["agency_id"]) == (
         "辽宁省", None, None, None)
     assert facts["agency_flags"] == "region_from_context"
-    assert _facts("信访局", "建平县信访局", "朝阳市信访局")["province_code"] is None  # two places named: none
+    assert _facts("信访局", "建平县信访局", "杭州市信访局")["province_code"] is None  # two provinces named: none
+
+
+def test_province_from_the_text_only_where_every_division_named_agrees():
+    assert _facts("市经信委", "2017年,我委认真贯彻落实《2017年娄底市政务公开工作要点》")["province_name"] == "湖南省"
+    assert _facts("市经信委", "娄底市", "赴杭州市学习")["province_code"] is None  # two provinces named
+    assert _facts("市经信委", "坚持社会主义县域经济")["province_code"] is None  # 义县 hides in words: not read
+    assert _facts("市经信委", "娄底市", "朝阳区")["province_code"] is None  # 朝阳区 cannot be in Hunan
+    facts = _facts("市经信委", "娄底市")
+    assert (facts["agency_level"], facts["city_code"], facts["agency_id"]) == (None, None, None)
 
 
 def test_township_without_its_county_gets_no_id():

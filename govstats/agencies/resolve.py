@@ -177,6 +177,31 @@ def _context_chain(lines: list[str], target: str, chain: list[Mention]) -> list[
     return found[0] if len(outcomes) == 1 else []
 
 
+def text_province(lines: list[str]) -> Region | None:
+    """The one province every division the text names lies in (娄底市 in a 市经信委 report), or None. Only names
+    of three characters or more that fit one division count (a two-character county such as 义县 or 和县 hides in
+    ordinary words); a name of several divisions none of which lies in that province, or a second province, gives
+    None."""
+    provinces: set[str] = set()
+    ambiguous: list[tuple[Region, ...]] = []
+    for line in lines:
+        for mention in mentions(line):
+            if mention.short or len(mention.name) < 3:
+                continue
+            if len(mention.regions) == 1:
+                provinces.add(mention.regions[0].province_code)
+                if len(provinces) > 1:
+                    return None
+            else:
+                ambiguous.append(mention.regions)
+    if len(provinces) != 1:
+        return None
+    code = provinces.pop()
+    if any(all(r.province_code != code for r in regions) for regions in ambiguous):
+        return None
+    return next(r for r in _provinces() if r.code == code)
+
+
 def kind_of(name: str) -> str:
     """The kind of body, from the end of its name."""
     if _STREET.search(name):
@@ -270,6 +295,12 @@ def resolve(document: Document) -> AgencyFacts:
             facts.evidence.append(f"province from the text's {''.join(m.name for m in context)}{name}")
             _place(facts, context, province_only=True)
     _place(facts, chain)
+    if facts.province is None and not chain and not facts.candidates:
+        province = text_province(lines)
+        if province:
+            facts.province = province
+            facts.flags.append("region_from_text")
+            facts.evidence.append(f"province from the divisions the text names, all in {province.name}")
     if facts.level is None and chain and not chain[-1].short:
         levels = {r.level for r in narrow(chain)[-1]}
         if len(levels) == 1:
