@@ -98,7 +98,9 @@ def test_parse_prints_the_normalized_rows():
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert "agency 微山县科技局" in lines[0] and "year 2016" in lines[0]
-    rows = [line.split("\t") for line in lines[2:]]
+    assert lines[1] == ("  agency: 微山县科技局 (department, level county); where: 山东省 370000 / 济宁市 370800 / "
+                        "微山县 370826; agency_id 370826-科技局")
+    rows = [line.split("\t") for line in lines[3:]]
     assert len(rows) == 72
     budget = next(row for row in rows if row[0] == "81")
     assert budget[1] == "t2014.org" and budget[5] == "0.5" and budget[6] == "万元"

@@ -177,15 +177,19 @@ def _context_chain(lines: list[str], target: str, chain: list[Mention]) -> list[
     return found[0] if len(outcomes) == 1 else []
 
 
+_TEXT_LINES, _TEXT_CHARS = 200, 2_000  # the opening and closing lines are read for places (bounded work)
+
+
 def text_province(lines: list[str]) -> Region | None:
     """The one province every division the text names lies in (娄底市 in a 市经信委 report), or None. Only names
     of three characters or more that fit one division count (a two-character county such as 义县 or 和县 hides in
     ordinary words); a name of several divisions none of which lies in that province, or a second province, gives
-    None."""
+    None. Only the first and last 200 lines (2,000 characters each) are read: where a report says who and where."""
     provinces: set[str] = set()
     ambiguous: list[tuple[Region, ...]] = []
-    for line in lines:
-        for mention in mentions(line):
+    read = lines if len(lines) <= _TEXT_LINES * 2 else lines[:_TEXT_LINES] + lines[-_TEXT_LINES:]
+    for line in read:
+        for mention in mentions(line[:_TEXT_CHARS]):
             if mention.short or len(mention.name) < 3:
                 continue
             if len(mention.regions) == 1:
