@@ -322,3 +322,10 @@ def test_panel_in_buckets_is_the_panel_in_one(corpus_build, tmp_path, monkeypatc
         many = pd.read_parquet(tmp_path / "data" / f"{resource}.parquet").sort_values(key, ignore_index=True)
         assert len(one) > 0 or resource == "year_checks"
         pd.testing.assert_frame_equal(one, many)
+
+
+def test_the_report_lists_agencies_and_checks_between_years(corpus_build):
+    page = (corpus_build / "data" / "report.html").read_text(encoding="utf-8")
+    section = page.split("<h2>Checks between years</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "350000-平潭综合实验区" in section and "(027_pingtan_2013) and 2022 (029_pingtan_2022)" in section
+    assert "<h2>Agencies</h2>" in page
