@@ -264,7 +264,9 @@ def write_workbook(path: Path, codebook: Codebook, data_dir: Path, summary: list
         "Sheets: documents, indicators (codebook), observations (one row per value cell), checks (accounting "
         "rules, failing first), rejections (source text that is not an observation, with reason), wide_t2014, "
         "wide_t2019, wide_t2021 (one row per document of that form, one column per indicator, values in the "
-        "unit of the column; three header rows: label, unit, indicator_id), dictionary (fields, units, "
+        "unit of the column; three header rows: label, unit, indicator_id), panel (agency × year × comparable "
+        "indicator, 2019 values on 2021 ids), year_checks (checks between an agency's consecutive reports), "
+        "panel_wide (one row per agency and year), dictionary (fields, units, "
         "missing-value tokens, flags with their kind).",
         "Blank cells are missing values, never 0: see observations.status.",
         f"govstats {__version__}, codebook {codebook.version}.", "", *summary, "", *too_big,
