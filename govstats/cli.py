@@ -224,6 +224,13 @@ def _parse(args: argparse.Namespace) -> int:
           f"kind {document.doc_kind}; template {document.template}; {document.n_tables} table(s)")
     if document.status_message:
         print(f"  note: {document.status_message}")
+    if document.agency_name:
+        where = " / ".join(f"{getattr(document, f'{level}_name')} {getattr(document, f'{level}_code')}"
+                           for level in ("province", "city", "county") if getattr(document, f"{level}_code"))
+        print(f"  agency: {document.agency_name} ({_text(document.agency_kind)}, level "
+              f"{_text(document.agency_level)}); where: {where or '-'}; agency_id {_text(document.agency_id)}"
+              + (f"; flags {document.agency_flags}" if document.agency_flags else "")
+              + (f"; candidates {document.region_candidates}" if document.region_candidates else ""))
     columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status",
                "flag_codes")
     if result.observations:

@@ -76,6 +76,19 @@ class DocumentRow(_Row):
     n_undecodable: int
     title: str | None = None
     agency: str | None = None
+    agency_name: str | None = None
+    agency_kind: str | None = None
+    agency_level: str | None = None
+    province_name: str | None = None
+    province_code: str | None = None
+    city_name: str | None = None
+    city_code: str | None = None
+    county_name: str | None = None
+    county_code: str | None = None
+    region_candidates: str | None = None
+    agency_id: str | None = None
+    agency_flags: str | None = None
+    agency_evidence: str | None = None
     report_year: int | None = None
     published_date: dt.date | None = None
     contact: str | None = None

@@ -81,11 +81,12 @@ def test_large_builds_report_progress_and_the_workbook_step(tmp_path, monkeypatc
     monkeypatch.setattr(cli, "PROGRESS_THRESHOLD", 40)
     assert cli.main(["build", "--input", str(tmp_path), "--output", str(tmp_path / "out")]) == 0
     progress = capsys.readouterr().err.splitlines()
-    assert len(progress) == 21  # every 5%, then the workbook
+    assert len(progress) == 22  # every 5%, then the panel and the workbook
     assert re.fullmatch(r"  \[2/40\] +5% · [0-9,]+ documents/s · about \d+ (s|min) left · report_01\.txt",
                         progress[0])
     assert re.fullmatch(r"  \[40/40\] 100% · [0-9,]+ documents/s · in \d+ s · report_39\.txt", progress[19])
-    assert progress[20] == "  writing data/govstats.xlsx (use --no-xlsx to skip it) …"
+    assert progress[20] == "  writing the panel and the checks between years …"
+    assert progress[21] == "  writing data/govstats.xlsx (use --no-xlsx to skip it) …"
 
     assert cli.main(["build", "-q", "--input", str(tmp_path), "--output", str(tmp_path / "quiet")]) == 0
     assert cli.main(["build", "--input", str(tmp_path / "report_00.txt"), "--output", str(tmp_path / "one")]) == 0
@@ -97,7 +98,9 @@ def test_parse_prints_the_normalized_rows():
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert "agency 微山县科技局" in lines[0] and "year 2016" in lines[0]
-    rows = [line.split("\t") for line in lines[2:]]
+    assert lines[1] == ("  agency: 微山县科技局 (department, level county); where: 山东省 370000 / 济宁市 370800 / "
+                        "微山县 370826; agency_id 370826-科技局")
+    rows = [line.split("\t") for line in lines[3:]]
     assert len(rows) == 72
     budget = next(row for row in rows if row[0] == "81")
     assert budget[1] == "t2014.org" and budget[5] == "0.5" and budget[6] == "万元"

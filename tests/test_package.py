@@ -65,7 +65,8 @@ def test_workbook_reads_back_the_same_values(seed_build, codebook):
     from openpyxl import load_workbook
 
     book = load_workbook(seed_build[1] / "data" / "govstats.xlsx", read_only=True)
-    assert book.sheetnames == ["README", *schemas.RESOURCES, "wide_t2014", "wide_t2019", "wide_t2021", "dictionary"]
+    assert book.sheetnames == ["README", *schemas.RESOURCES, "wide_t2014", "wide_t2019", "wide_t2021", "panel_wide",
+                               "dictionary"]
     rows = list(book["observations"].iter_rows(values_only=True))
     header = list(rows[0])
     assert header == [f.name for f in codebook.fields["observations"]]

@@ -16,7 +16,8 @@ from govstats.codebook import load
 from govstats.pipeline import build
 from govstats.records import ROW_TYPES, DocumentResult, Observation
 
-CODEBOOK_RESOURCES = {"indicators", "crosswalk"}  # rows made from the codebook itself (dicts), not by a build
+# rows made from the codebook itself, or from the package's own rows after the build (panel, year_checks): dicts
+CODEBOOK_RESOURCES = {"indicators", "crosswalk", "panel", "year_checks"}
 PYTHON_TYPES = {"string": str, "integer": int, "number": float, "date": dt.date, "boolean": bool}
 
 

@@ -27,6 +27,7 @@ _FILES = (
     "limits.csv",
     "crosswalk.csv",
     "package.json",
+    "divisions.csv",
 )
 
 

@@ -112,7 +112,7 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
         failures: list[str] = []
         timings = tally.output_timings
         writers = {resource: ResourceWriter(codebook, resource, data, failures, timings)
-                   for resource in schemas.RESOURCES}
+                   for resource in schemas.RESOURCES if resource not in schemas.DERIVED}
         try:
             writers["indicators"].extend(indicator_records(codebook))
             writers["crosswalk"].extend([dict(row) for row in codebook.crosswalk])
@@ -123,6 +123,9 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
                 writers["rejections"].extend(result.rejections)
         finally:
             close_all([writer.close for writer in writers.values()])
+        if not failures:
+            tell("writing the panel and the checks between years …")
+            write_derived(codebook, data, failures, timings, partition_by_year)
         for failure in failures:
             tally.fail(failure)
         if tally.n_failures:
@@ -146,12 +149,121 @@ def write_package(output_dir: Path, codebook: Codebook, results: Iterable[Docume
 
 
 BY_YEAR = "observations_by_year"
+PANEL_BY_YEAR = "panel_by_year"
+
+
+PANEL_BUCKET_ROWS = 50_000  # observations of placed documents per bucket: bounds the memory of the panel step
+_PANEL_COLUMNS = ["doc_id", "indicator_id", "status", "value", "value_base", "base_unit_code", "source_line"]
+
+
+def write_derived(codebook: Codebook, data: Path, failures: list[str], timings: dict[str, float],
+                  by_year: bool = False) -> None:
+    """``panel`` and ``year_checks``, from the documents and observations just written (only the columns they
+    need are read back); with ``by_year`` (``--partition-by-year``) also the panel partitioned by year
+    (``data/panel_by_year/report_year=YYYY/``).
+
+    Both only ever join the documents of one agency, so agencies are split into buckets by a hash of their id
+    (CRC-32: the same on every run) and one bucket is held in memory at a time; the observations of each bucket
+    are first streamed to a temporary file. Memory is bounded by PANEL_BUCKET_ROWS, not by the corpus."""
+    import zlib
+
+    import pyarrow.parquet as pq
+
+    started = time.perf_counter()
+    documents = [d for d in pq.read_table(data / "documents.parquet",
+                                          columns=["doc_id", "agency_id", "report_year", "n_observations"]
+                                          ).to_pylist()
+                 if d["agency_id"] and d["report_year"] is not None]
+    n_rows = sum(d["n_observations"] or 0 for d in documents)
+    n_buckets = max(1, -(-n_rows // PANEL_BUCKET_ROWS))
+    bucket_of = {d["doc_id"]: zlib.crc32(d["agency_id"].encode()) % n_buckets for d in documents}
+    writers = {name: ResourceWriter(codebook, name, data, failures, timings) for name in schemas.DERIVED}
+    try:
+        for bucket, observations in _buckets(data, bucket_of, n_buckets):
+            _derive(codebook, [d for d in documents if bucket_of[d["doc_id"]] == bucket], observations, writers)
+    finally:
+        close_all([writer.close for writer in writers.values()])
+    if by_year and not failures:
+        write_panel_by_year(data)
+    timings["panel"] = time.perf_counter() - started
+
+
+def _derive(codebook: Codebook, documents: list[dict], observations: list[dict],
+            writers: dict[str, ResourceWriter]) -> None:
+    from govstats.agencies.crossyear import year_check_rows
+    from govstats.agencies.panel import panel_rows
+
+    panel = panel_rows(codebook, documents, observations)
+    writers["panel"].extend(panel)
+    writers["year_checks"].extend(year_check_rows(codebook, documents, observations, panel))
+
+
+def _buckets(data: Path, bucket_of: dict[str, int], n_buckets: int) -> Iterable[tuple[int, list[dict]]]:
+    """(bucket, its observations as rows), one bucket at a time; with one bucket straight from the file, else
+    through one temporary Parquet file per bucket (deleted after)."""
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(data / "observations.parquet")
+    placed = pa.array(sorted(bucket_of), pa.string())
+    buckets = pa.array([bucket_of[doc] for doc in placed.to_pylist()], pa.int32())
+
+    def batches() -> Iterable[tuple[Any, Any]]:
+        for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS, columns=_PANEL_COLUMNS):
+            positions = pc.index_in(batch.column("doc_id"), value_set=placed)
+            keep = pc.and_(pc.is_valid(positions), pc.is_valid(batch.column("indicator_id")))
+            selected = batch.filter(keep)
+            yield selected, pc.take(buckets, positions.filter(keep))
+
+    if n_buckets == 1:
+        yield 0, [row for batch, _ in batches() for row in batch.to_pylist()]
+        return
+    with tempfile.TemporaryDirectory(prefix=".govstats-panel-", dir=data.parent) as folder:
+        paths = [Path(folder) / f"{bucket}.parquet" for bucket in range(n_buckets)]
+        writers = [pq.ParquetWriter(path, source.schema_arrow.empty_table().select(_PANEL_COLUMNS).schema)
+                   for path in paths]
+        try:
+            for batch, of in batches():
+                for bucket in pc.unique(of).to_pylist():
+                    writers[bucket].write_batch(batch.filter(pc.equal(of, bucket)))
+        finally:
+            close_all([functools.partial(close_parquet, writer) for writer in writers])
+        for bucket, path in enumerate(paths):
+            yield bucket, pq.read_table(path).to_pylist()
+
+
+def write_panel_by_year(data: Path) -> None:
+    """Hive-style partitions of the panel by report year (pandas and DuckDB read the folder as one dataset),
+    streamed one batch at a time."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(data / "panel.parquet")
+    schema = source.schema_arrow.remove(source.schema_arrow.get_field_index("report_year"))
+    schema = schema.remove_metadata()  # its pandas metadata names report_year, now the folder
+    writers: dict[int, pq.ParquetWriter] = {}
+    try:
+        for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS):
+            years = batch.column("report_year")
+            for year in sorted(pc.unique(years).to_pylist()):
+                if year not in writers:
+                    folder = data / PANEL_BY_YEAR / f"report_year={year}"
+                    folder.mkdir(parents=True)
+                    writers[year] = pq.ParquetWriter(folder / "part-0.parquet", schema, compression="zstd")
+                selected = batch.filter(pc.equal(years, year)).drop_columns(["report_year"])
+                writers[year].write_batch(selected.replace_schema_metadata(None), row_group_size=ROW_GROUP_ROWS)
+    finally:
+        close_all([functools.partial(close_parquet, writer) for writer in writers.values()])
 
 
 def claimed_names() -> set[str]:
     """Every name the build may write in ``data/``: owned (replaced, or deleted when not written again) even
     in a folder whose package has no manifest yet. Any other entry of ``data/`` is the user's."""
-    return {f"{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")} | {WORKBOOK, BY_YEAR}
+    return {f"{r}.{ext}" for r in schemas.RESOURCES for ext in ("csv", "parquet")} | {WORKBOOK, BY_YEAR,
+                                                                                         PANEL_BY_YEAR}
 
 
 def output_files(output_dir: Path) -> list[str]:

@@ -136,6 +136,32 @@ def _failing_checks(data: Path) -> tuple[list[tuple], int, Counter]:
     return failing, n_failing, by_status
 
 
+def _year_checks(data: Path) -> tuple[list[tuple], int]:
+    """Checks between years that fail or cannot be assessed, error level first (at most MAX_ROWS kept)."""
+    columns = ["agency_id", "report_year", "check_id", "severity", "status", "message"]
+    shown, n_shown = [], 0
+    for row in iter_rows(data / "year_checks.parquet", columns):
+        if row[4] != "pass":
+            n_shown += 1
+            if len(shown) < MAX_ROWS:
+                shown.append(row)
+    shown.sort(key=lambda row: row[3] != "error")
+    return shown, n_shown
+
+
+def _agencies(data: Path) -> tuple[Counter, Counter]:
+    """Documents that name an agency, by level and by whether a province was found; agencies and their years."""
+    by_level: Counter = Counter()
+    years: Counter = Counter()
+    columns = ["agency_name", "agency_level", "province_code", "agency_id", "report_year"]
+    for name, level, province, agency_id, year in iter_rows(data / "documents.parquet", columns):
+        if name:
+            by_level[(level or "not stated", "province found" if province else "no province")] += 1
+        if agency_id and year is not None:
+            years[agency_id] += 1
+    return by_level, years
+
+
 def _involved_cells(data: Path, failing: list[tuple]) -> dict[tuple[str, int, str], tuple]:
     """(doc, table, indicator) → (raw text, status, source line) for the cells of the failing checks shown."""
     wanted = {(row[0], row[1], indicator_id) for row in failing for indicator_id in row[4].split()}
@@ -187,6 +213,8 @@ def render(codebook: Codebook, data: Path, summary: list[str]) -> str:
     cells = _involved_cells(data, failing)
     unrecoverable, n_unrecoverable, by_reason = _rejections(data)
     warnings = _warnings(data)
+    year_failing, n_year_failing = _year_checks(data)
+    by_level, agency_years = _agencies(data)
     templates = [*codebook.templates(), "none"]
     statuses = list(_STATUS_COLORS)
     parts = [
@@ -232,6 +260,22 @@ def render(codebook: Codebook, data: Path, summary: list[str]) -> str:
         "source row as printed.</p>",
         _table("unrecoverable-rows", ["doc_id", "line", "text", "why"], unrecoverable, n_unrecoverable,
                numeric=(1,), text=(2,), more="see data/rejections.csv (reason_code = unrecoverable_row)"),
+        "<h2>Agencies</h2>",
+        f'<p class="note">{len(agency_years)} agencies with an agency_id and a report year, '
+        f"{sum(1 for n in agency_years.values() if n > 1)} of them with reports of several years. Documents that "
+        "name their agency, by level and by whether the text gives the province (only from what the text states: see "
+        "documents.agency_evidence and agency_flags).</p>",
+        _table("agencies-by-level", ["level", "province found", "no province"],
+               [(level, by_level[(level, "province found")], by_level[(level, "no province")])
+                for level in sorted({level for level, _ in by_level})], numeric=(1, 2)),
+        "<h2>Checks between years</h2>",
+        '<p class="note">One agency\'s consecutive reports: 上年结转 (y) = 结转下年度继续办理 (y−1) per applicant '
+        "column (error level), gaps in the years and jumps over 5× or under 0.2× (warnings). Each names both "
+        "documents and both source lines.</p>",
+        _table("year-checks", ["agency_id", "year", "check", "severity", "status", "message"],
+               [(r[0], r[1], r[2], _Html(f'<span class="fail">{_e(r[3])}</span>') if r[3] == "error" else r[3],
+                 r[4], r[5]) for r in year_failing], n_year_failing, numeric=(1,), wide=(5,),
+               more="see data/year_checks.csv (status fail or not_assessable)"),
         "<h2>Coverage by template and year</h2>",
         _table("coverage", ["report year", *templates[:-1], "total"],
                [(_year(year), *(by_year[(year, t)] for t in templates[:-1]),

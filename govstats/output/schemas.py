@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
     import pyarrow
 
-RESOURCES = ("documents", "indicators", "crosswalk", "observations", "checks", "rejections")
+RESOURCES = ("documents", "indicators", "crosswalk", "observations", "checks", "rejections", "panel", "year_checks")
+DERIVED = ("panel", "year_checks")  # computed from the written documents and observations, after the stream
 
 _PANDAS_DTYPES = {"string": "str", "integer": "Int64", "number": "Float64", "boolean": "boolean",
                   "date": "datetime64[ms]"}

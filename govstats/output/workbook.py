@@ -63,6 +63,34 @@ def _wide_unit(codebook: Codebook, indicator: Indicator) -> str | None:
     return indicator.unit or section_unit(codebook, indicator.indicator_id)
 
 
+def wide_panel(codebook: Codebook, data_dir: Path) -> tuple[list[list[str]], list[list[Any]]]:
+    """The panel wide: one row per agency and report year, one column per comparable indicator (codebook
+    order; values in the base unit, a conflict or missing value left empty); headers: label, unit, id."""
+    import pyarrow.parquet as pq
+
+    panel = pq.read_table(data_dir / "panel.parquet",
+                          columns=["agency_id", "report_year", "indicator_id", "value_base", "base_unit_code",
+                                   "status"]).to_pylist()
+    order = {indicator_id: n for n, indicator_id in enumerate(codebook.indicators)}
+    ids = sorted({row["indicator_id"] for row in panel}, key=lambda i: order.get(i, len(order)))
+    units: dict[str, str] = {}
+    cells: dict[tuple[str, int], dict[str, float]] = {}
+    for row in panel:
+        cells.setdefault((row["agency_id"], row["report_year"]), {})
+        if row["status"] == "reported":
+            cells[(row["agency_id"], row["report_year"])][row["indicator_id"]] = row["value_base"]
+            units.setdefault(row["indicator_id"], row["base_unit_code"] or "")
+    labels = [_wide_label(codebook.indicators[i]) if i in codebook.indicators else i for i in ids]
+    headers = [["agency_id", "report_year", *labels], ["", "", *(units.get(i, "") for i in ids)],
+               ["agency_id", "report_year", *ids]]
+    rows = [[agency, year, *(values.get(i) for i in ids)] for (agency, year), values in sorted(cells.items())]
+    return headers, rows
+
+
+def _wide_label(indicator: Indicator) -> str:
+    return " ｜ ".join(part for part in (indicator.row_label_zh, indicator.column_label_zh) if part)
+
+
 def wide_rows(codebook: Codebook, data_dir: Path, headers: list[tuple[Indicator, str, str]],
               template: str) -> Iterator[list[Any]]:
     """One row per document of the template; each indicator's value in the unit of its header where
@@ -223,6 +251,11 @@ def write_workbook(path: Path, codebook: Codebook, data_dir: Path, summary: list
                             lambda t=template, h=headers: wide_rows(codebook, data_dir, h, t), n_documents,
                             wide_note, max_width=36):
             too_big.append(wide_note)
+    panel_headers, panel_rows = wide_panel(codebook, data_dir)
+    panel_note = (f"{len(panel_rows):,} agency-years, more than one Excel sheet holds: see data/panel.parquet "
+                  "or data/panel_by_year/")
+    if not sheets.table("panel_wide", panel_headers, panel_rows, len(panel_rows), panel_note, max_width=36):
+        too_big.append(panel_note)
     dictionary = schemas.dictionary_rows(codebook)
     names = ["section", "resource", "name", "type", "required", "allowed", "description"]
     sheets.table("dictionary", [names], [[row[n] for n in names] for row in dictionary], len(dictionary), "")
@@ -231,7 +264,9 @@ def write_workbook(path: Path, codebook: Codebook, data_dir: Path, summary: list
         "Sheets: documents, indicators (codebook), observations (one row per value cell), checks (accounting "
         "rules, failing first), rejections (source text that is not an observation, with reason), wide_t2014, "
         "wide_t2019, wide_t2021 (one row per document of that form, one column per indicator, values in the "
-        "unit of the column; three header rows: label, unit, indicator_id), dictionary (fields, units, "
+        "unit of the column; three header rows: label, unit, indicator_id), panel (agency × year × comparable "
+        "indicator, 2019 values on 2021 ids), year_checks (checks between an agency's consecutive reports), "
+        "panel_wide (one row per agency and year), dictionary (fields, units, "
         "missing-value tokens, flags with their kind).",
         "Blank cells are missing values, never 0: see observations.status.",
         f"govstats {__version__}, codebook {codebook.version}.", "", *summary, "", *too_big,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from govstats import codebook as codebook_module
+from govstats.agencies.resolve import resolve
 from govstats.checks import run_checks
 from govstats.codebook import Codebook
 from govstats.documents import Document, DocumentError, describe, read_document, refine_kind
@@ -101,7 +102,7 @@ def _document_record(document: Document | None, doc_id: str, source_file: str, p
                        encoding=document.encoding, n_undecodable=document.n_replaced, title=document.title,
                        agency=document.agency, report_year=document.report_year,
                        published_date=document.published_date, contact=document.contact,
-                       doc_kind=document.doc_kind, **outcome)
+                       doc_kind=document.doc_kind, **resolve(document).record(), **outcome)
 
 
 def _rejection_records(doc_id: str, rejections: list[Rejection]) -> list[RejectionRow]:

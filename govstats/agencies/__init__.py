@@ -1,0 +1,1 @@
+"""Who published a document and where: agency names, kinds, levels, regions and identities across years."""
