@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from govstats.agencies.regions import Mention, Region, mentions, narrow
-from govstats.text.keys import compact, compact_lines, to_simplified
+from govstats.text.keys import compact, to_simplified
 
 if TYPE_CHECKING:
     from govstats.documents import Document
@@ -101,7 +101,7 @@ def clean_name(raw: str) -> tuple[str | None, bool]:
 
 def text_lines(document: Document) -> list[str]:
     """The document's non-empty lines, compacted and in simplified characters (one conversion for the text)."""
-    kept = [line for line in compact_lines(document.clean_lines) if line]
+    kept = [line for line in document.compact_lines if line]  # computed once, for the metadata scans too
     return to_simplified("\n".join(kept)).split("\n") if kept else []
 
 
