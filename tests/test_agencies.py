@@ -16,6 +16,7 @@ from govstats.agencies.regions import divisions, mentions
 from govstats.agencies.resolve import clean_name, resolve
 from govstats.codebook import load
 from govstats.documents import describe, read_document
+from govstats.text.keys import compact_lines
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus" / "raw"
 SEEDS = Path(__file__).parents[1] / "seeds"
@@ -29,6 +30,12 @@ def facts_of(path: Path) -> dict:
 
 # file → (agency_name, kind, level, province_code, county_code): what each text states, checked by hand against the
 # document (SOURCES.md gives the place of each). None where the text does not say it.
+
+def _document(agency: str, clean_lines: list[str]) -> SimpleNamespace:
+    """What resolve() reads of a document: its stated agency and its lines (raw and compacted)."""
+    return SimpleNamespace(agency=agency, clean_lines=clean_lines, compact_lines=compact_lines(clean_lines))
+
+
 GOLDEN = {
     "001_pingtan_county_2011.txt": ("平潭县人民政府", "government", "county", "350000", "350128"),
     "006_weishan_liangchengzhen_2020.txt": ("两城镇人民政府党政办公室", "township_government", "township", "370000",
@@ -100,15 +107,15 @@ def test_spam_signature_gives_the_agency_flagged():
 
 def test_name_variants_fold_to_one_id_with_evidence():
     names = ["平潭综合实验区", "平潭综合实验区管委会", "平潭综合实验区党工委管委会", "平潭综合实验区管理委员会"]
-    facts = [resolve(SimpleNamespace(agency=name, clean_lines=[name])) for name in names]
+    facts = [resolve(_document(agency=name, clean_lines=[name])) for name in names]
     assert {f.key for f in facts} == {"350000-平潭综合实验区"}
     assert "管委会 folded" in facts[2].record()["agency_evidence"]
-    assert resolve(SimpleNamespace(agency="平潭县人民政府", clean_lines=[])).key == "350128-平潭县"
-    assert resolve(SimpleNamespace(agency="福建省平潭县政府", clean_lines=[])).key == "350128-平潭县"
+    assert resolve(_document(agency="平潭县人民政府", clean_lines=[])).key == "350128-平潭县"
+    assert resolve(_document(agency="福建省平潭县政府", clean_lines=[])).key == "350128-平潭县"
 
 
 def _facts(name: str, *lines: str) -> dict:
-    return resolve(SimpleNamespace(agency=name, clean_lines=list(lines))).record()
+    return resolve(_document(agency=name, clean_lines=list(lines))).record()
 
 
 def test_the_text_may_say_which_of_several_places_and_must_say_it_once():
@@ -161,7 +168,7 @@ def test_township_without_its_county_gets_no_id():
 
 
 def test_party_group_of_a_bureau_is_the_bureau():
-    facts = resolve(SimpleNamespace(agency="中共鹤壁市科学技术局党组", clean_lines=[]))
+    facts = resolve(_document(agency="中共鹤壁市科学技术局党组", clean_lines=[]))
     assert (facts.key, facts.kind, facts.level) == ("410600-科学技术局", "department", "city")
 
 
@@ -181,7 +188,7 @@ SUFFIXES = ["人民政府", "教育局", "人民政府办公室", "卫生健康�
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(AMBIGUOUS), st.sampled_from(SUFFIXES))
 def test_an_ambiguous_place_name_never_yields_a_single_code(place, suffix):
-    facts = resolve(SimpleNamespace(agency=place + suffix, clean_lines=[place + suffix])).record()
+    facts = resolve(_document(agency=place + suffix, clean_lines=[place + suffix])).record()
     assert facts["county_code"] is None
     assert "region_ambiguous" in facts["agency_flags"]
     assert len(facts["region_candidates"].split("; ")) == len(_BY_NAME[place])
@@ -197,8 +204,8 @@ PROVINCES = sorted({r.province_code for r in divisions()})
        st.sampled_from(["", "中共", "管委会"]))
 def test_merging_never_crosses_provinces(first, second, suffix, extra):
     """Two agencies of different provinces never get one agency_id, whatever their names."""
-    a = resolve(SimpleNamespace(agency=first.name + suffix, clean_lines=[]))
-    b = resolve(SimpleNamespace(agency=extra + second.name + suffix, clean_lines=[]))
+    a = resolve(_document(agency=first.name + suffix, clean_lines=[]))
+    b = resolve(_document(agency=extra + second.name + suffix, clean_lines=[]))
     if a.key and b.key and a.key == b.key:
         assert a.province and b.province and a.province.code == b.province.code
         assert a.province.code == first.province_code and b.province.code == second.province_code
