@@ -18,6 +18,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from lxml import etree
+
 from govstats.tables.model import Cell, Grid, Layout, Overlong, Row, TextBlock
 from govstats.text.repair import repair_line
 
@@ -49,7 +51,7 @@ def _tag(element) -> str:
 
 def _text_of(element) -> str:
     """All text inside an element (skipped elements were removed from the tree after parsing)."""
-    return "".join(element.itertext())
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
 def _cell_text(element) -> str:
@@ -86,10 +88,14 @@ def _span(cell, name: str) -> int:
 def _grid_rows(table) -> list[tuple[object, list[tuple[object, str]]]] | None:
     """The table's rows, each with its cells and their text, if it is a statistics table; else None: a
     statistics table holds no other table and is not a block of links (site navigation)."""
+    if table.find(".//table") is not None:  # a table inside: this one lays out the page
+        return None
     rows = [(row, [(cell, _cell_text(cell)) for cell in _own_cells(row)]) for row in _own_rows(table)]
     cells = [cell for _, row_cells in rows for cell in row_cells]
-    if not cells or any(True for cell, _ in cells for inner in cell.iter("table") if inner is not cell):
+    if not cells:
         return None
+    if table.find(".//a") is None:  # no link at all: not navigation
+        return rows
     filled = [(cell, text) for cell, text in cells if text]
     linked = sum(1 for cell, text in filled if text == _link_text(cell))
     return rows if not filled or linked * 2 < len(filled) else None
@@ -205,16 +211,17 @@ class _Walker:
 def read_html(text: str, max_line_chars: int) -> Layout:
     """The document's text blocks and grids in reading order."""
     from lxml import etree
-    from lxml import html as lxml_html
-
     source = _XML_DECLARATION.sub(lambda m: " " * len(m.group(0)), text, count=1)
     if not source.strip():
         return Layout([], "html")
-    parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True,
-                                  default_doctype=False)
+    # libxml2's HTML parser with plain elements (lxml.html's element classes cost a Python call per element)
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True,
+                              default_doctype=False)
     try:
-        root = lxml_html.document_fromstring(source, parser=parser)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(source, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return Layout([], "html")
+    if root is None:
         return Layout([], "html")
     etree.strip_elements(root, *_SKIP, with_tail=False)
     walker = _Walker(_CellStarts(source, root), max_line_chars)
