@@ -15,7 +15,6 @@ than ``MAX_DEPTH`` is read as flat text, so hostile markup cannot exhaust the st
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from lxml import etree
@@ -117,10 +116,11 @@ class _CellStarts:
         starts = [m.start() for m in _CELL_SCAN.finditer(source) if m.group(2)]
         self.found: dict[int, tuple[int, int]] = {}
         if len(starts) == len(elements):
-            line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
-            for element, offset in zip(elements, starts, strict=True):
-                line = bisect.bisect_right(line_starts, offset)
-                self.found[id(element)] = (line, offset - line_starts[line - 1] + 1)
+            line, last = 1, 0
+            for element, offset in zip(elements, starts, strict=True):  # offsets grow: count newlines once
+                line += source.count("\n", last, offset)
+                last = offset
+                self.found[id(element)] = (line, offset - source.rfind("\n", 0, offset))
 
     def position(self, cell) -> tuple[int | None, int | None]:
         return self.found.get(id(cell), (cell.sourceline, None))
