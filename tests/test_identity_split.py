@@ -14,6 +14,7 @@ from govstats.pipeline import build
 from govstats.tables.identity_split import Glued, resolve, splits
 from govstats.tables.national import form_identities
 from govstats.text.keys import cell_key, label_key
+from tests.table3 import consistent_table3
 
 MAX_DIGITS, LIMIT = 9, 20_000
 
@@ -38,19 +39,8 @@ values = st.one_of(st.just(0), st.just(0), st.integers(0, 9), st.integers(0, 400
 def consistent_tables(draw, form):
     """A table 3 that satisfies every identity of the form: outcomes per applicant, totals derived."""
     rows, columns, _ = form
-    outcome_codes = [code for code in rows if code.startswith("result.") and code != "result.total"]
-    table: dict[str, list[int]] = {code: [] for code in rows}
-    for _ in columns[:-1]:
-        outcomes = [draw(values) for _ in outcome_codes]
-        for code, value in zip(outcome_codes, outcomes, strict=True):
-            table[code].append(value)
-        total, carried_out = sum(outcomes), draw(values)
-        carried_in = draw(st.integers(0, total + carried_out))
-        table["result.total"].append(total)
-        table["apply.carried_out"].append(carried_out)
-        table["apply.carried_in"].append(carried_in)
-        table["apply.new"].append(total + carried_out - carried_in)
-    return {rows[code]: (*cells, sum(cells)) for code, cells in table.items()}
+    assert len(columns) == 7
+    return {rows[code]: cells for code, cells in consistent_table3(draw, list(rows), values).items()}
 
 
 def _glue(table, columns, glued_rows, spaces=()):

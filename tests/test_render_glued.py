@@ -14,6 +14,7 @@ from govstats.codebook import load
 from govstats.observations.matching import LabelMatcher
 from govstats.pipeline.build import process_document
 from govstats.text.keys import cell_key
+from tests.table3 import consistent_table3
 
 CODEBOOK = load()
 MATCHER = LabelMatcher(CODEBOOK)
@@ -32,19 +33,7 @@ COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "�
 def tables(draw) -> dict[str, tuple[int, ...]]:
     """A table 3 that satisfies every identity of the form."""
     value = st.one_of(st.just(0), st.just(0), st.just(0), st.integers(1, 9), st.integers(10, 300))
-    outcomes = [code for code, _ in ROWS if code.startswith("result.") and code != "result.total"]
-    table: dict[str, list[int]] = {code: [] for code, _ in ROWS}
-    for _ in range(6):
-        parts = [draw(value) for _ in outcomes]
-        for code, part in zip(outcomes, parts, strict=True):
-            table[code].append(part)
-        total, carried_out = sum(parts), draw(value)
-        carried_in = draw(st.integers(0, total + carried_out))
-        table["result.total"].append(total)
-        table["apply.carried_out"].append(carried_out)
-        table["apply.carried_in"].append(carried_in)
-        table["apply.new"].append(total + carried_out - carried_in)
-    return {code: (*cells, sum(cells)) for code, cells in table.items()}
+    return consistent_table3(draw, [code for code, _ in ROWS], value)
 
 
 def _pipe(table) -> str:
