@@ -92,8 +92,12 @@ def test_a_row_is_split_only_when_exactly_one_reading_fits(form, data):
     digits = "".join(map(str, (*parts, sum(parts))))
     fitting = [r for r in _naive_readings(digits, len(columns)) if r[-1] == sum(r[:-1])]
     assert (*parts, sum(parts)) in fitting
-    assert len(splits(digits, len(columns), MAX_DIGITS, LIMIT)) == len(_naive_readings(digits, len(columns)))
+    found = splits(digits, len(columns), MAX_DIGITS, LIMIT)
     outcome = resolve([Glued(row, digits, columns)], {}, identities, MAX_DIGITS, LIMIT)[row]
+    if found is None:  # more readings than the limit: bounded work decides nothing
+        assert len(_naive_readings(digits, len(columns))) > LIMIT and outcome.values is None
+        return
+    assert len(found) == len(_naive_readings(digits, len(columns)))
     if len(fitting) == 1:
         assert outcome.values == fitting[0]
     else:  # ambiguous: never split, and the count of readings is reported
