@@ -231,8 +231,8 @@ def _parse(args: argparse.Namespace) -> int:
               f"{_text(document.agency_level)}); where: {where or '-'}; agency_id {_text(document.agency_id)}"
               + (f"; flags {document.agency_flags}" if document.agency_flags else "")
               + (f"; candidates {document.region_candidates}" if document.region_candidates else ""))
-    columns = ("source_line", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit", "status",
-               "flag_codes")
+    columns = ("source_line", "source_column", "indicator_id", "row_label", "row_note", "raw_value", "value", "unit",
+               "status", "flag_codes")
     if result.observations:
         print("\t".join(columns))
         for obs in result.observations:

@@ -100,10 +100,12 @@ def test_parse_prints_the_normalized_rows():
     assert "agency 微山县科技局" in lines[0] and "year 2016" in lines[0]
     assert lines[1] == ("  agency: 微山县科技局 (department, level county); where: 山东省 370000 / 济宁市 370800 / "
                         "微山县 370826; agency_id 370826-科技局")
+    assert lines[2].split("\t")[:3] == ["source_line", "source_column", "indicator_id"]
     rows = [line.split("\t") for line in lines[3:]]
     assert len(rows) == 72
     budget = next(row for row in rows if row[0] == "81")
-    assert budget[1] == "t2014.org" and budget[5] == "0.5" and budget[6] == "万元"
+    assert budget[2] == "t2014.org" and budget[6] == "0.5" and budget[7] == "万元"
+    assert budget[1] == "17"  # "九、机构建设和保障经费情况 | 0.5万元": the value starts at column 17
 
 
 def test_validate_command(seed_build):
