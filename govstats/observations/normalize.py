@@ -174,18 +174,31 @@ class CellPlace:
     grid: tuple[int, int, int] | None = None
 
 
-def _observation(place: CellPlace, column_label: str, template: str | None, split: SplitLabel,
-                 level: int | None, indicator: Indicator | None, reading: Cell, value_text: str,
-                 printed_unit: str | None, flags: list[str], codebook: Codebook) -> Observation:
-    flags.extend(reading.flags)
-    if reading.unit_text and printed_unit and cell_key(printed_unit) != cell_key(reading.unit_text):
+@dataclass(frozen=True, slots=True)
+class _UnitOutcome:
+    """What a cell's unit comes to: the unit, its codebook record (multiplier as a Decimal) and the flags that
+    say where it came from. A pure function of a few keys that repeat across cells, so computed once each."""
+
+    unit: str | None
+    unit_code: str | None
+    multiplier: Decimal | None
+    base_unit_code: str | None
+    flags: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=65_536)
+def _unit_outcome(codebook: Codebook, indicator_id: str | None, reported: bool, has_value: bool,
+                  unit_text: str | None, printed_unit: str | None) -> _UnitOutcome:
+    indicator = codebook.indicators[indicator_id] if indicator_id is not None else None
+    flags: list[str] = []
+    if unit_text and printed_unit and cell_key(printed_unit) != cell_key(unit_text):
         flags.append("unit_conflict")
-    printed = reading.unit_text or (cell_key(printed_unit) if printed_unit else None)
+    printed = unit_text or (cell_key(printed_unit) if printed_unit else None)
     form_unit = indicator.unit if indicator else None
     unit = printed or form_unit
     if printed is None and form_unit is not None:
         flags.append("unit_from_codebook")
-    elif printed is None and indicator is not None and reading.status == "reported":
+    elif printed is None and indicator is not None and reported:
         unit = section_unit(codebook, indicator.indicator_id)
         if unit is not None:
             flags.append("unit_from_section")
@@ -194,20 +207,39 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
     unit_record = codebook.unit_by_zh(unit) if unit else None
     if unit and unit_record is None:
         flags.append("unknown_unit")
-    if indicator is not None and indicator.relation == "heading" and reading.status == "reported":
+    if indicator is not None and indicator.relation == "heading" and reported:
         flags.append("value_on_heading")
-    value = reading.value
-    value_base = None
-    if value is not None and unit_record is not None:
-        value_base = value * Decimal(unit_record.multiplier)
-    elif value is not None and not unit:
+    if has_value and unit_record is None and not unit:
         flags.append("no_unit")
+    if unit_record is None:
+        return _UnitOutcome(unit, None, None, None, tuple(flags))
+    return _UnitOutcome(unit, unit_record.unit_code, Decimal(unit_record.multiplier), unit_record.base_unit_code,
+                        tuple(flags))
+
+
+@functools.lru_cache(maxsize=4_096)
+def _codes(flags: tuple[str, ...], warnings: frozenset[str]) -> tuple[str | None, str | None]:
+    """``flag_codes`` and ``warning_codes`` of a cell's flags: sorted, distinct, ``;``-joined (None if none)."""
+    distinct = sorted(set(flags))
+    return ";".join(distinct) or None, ";".join(code for code in distinct if code in warnings) or None
+
+
+def _observation(place: CellPlace, column_label: str, template: str | None, split: SplitLabel,
+                 level: int | None, indicator: Indicator | None, reading: Cell, value_text: str,
+                 printed_unit: str | None, flags: list[str], codebook: Codebook) -> Observation:
+    value = reading.value
+    indicator_id = indicator.indicator_id if indicator is not None else None
+    outcome = _unit_outcome(codebook, indicator_id, reading.status == "reported", value is not None,
+                            reading.unit_text, printed_unit)
+    flag_codes, warning_codes = _codes((*flags, *reading.flags, *outcome.flags), codebook.warnings)
+    value_base = value * outcome.multiplier if value is not None and outcome.multiplier is not None else None
+    grid = place.grid
     return Observation(
         doc_id=place.doc_id,
         table_number=place.table_number,
         row_number=place.row_number,
         column_number=place.column_number,
-        indicator_id=indicator.indicator_id if indicator else None,
+        indicator_id=indicator_id,
         table_template=template,
         row_label=(f"{split.prefix}{split.label}" if split.prefix else split.label) or None,
         row_note=split.note,
@@ -216,18 +248,18 @@ def _observation(place: CellPlace, column_label: str, template: str | None, spli
         column_label=column_label,
         raw_value=value_text if value_text.strip() else None,
         value=float(value) if value is not None else None,
-        unit=unit,
-        unit_code=unit_record.unit_code if unit_record else None,
+        unit=outcome.unit,
+        unit_code=outcome.unit_code,
         value_base=float(value_base) if value_base is not None else None,
-        base_unit_code=unit_record.base_unit_code if unit_record and value_base is not None else None,
+        base_unit_code=outcome.base_unit_code if value_base is not None else None,
         status=reading.status,
-        flag_codes=";".join(sorted(set(flags))) or None,
-        warning_codes=";".join(sorted(set(flags) & codebook.warnings)) or None,
+        flag_codes=flag_codes,
+        warning_codes=warning_codes,
         source_line=place.line,
         source_column=place.column,
-        grid_number=place.grid[0] if place.grid else None,
-        grid_row=place.grid[1] if place.grid else None,
-        grid_column=place.grid[2] if place.grid else None,
+        grid_number=grid[0] if grid else None,
+        grid_row=grid[1] if grid else None,
+        grid_column=grid[2] if grid else None,
     )
 
 
