@@ -20,6 +20,25 @@ EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_SCHEMA, EXIT_WRITE = 0, 1, 2, 3, 4
 PROGRESS_THRESHOLD = 50
 
 
+AUTO_JOBS_FROM = 200  # below this many documents, starting worker processes costs more than it saves
+
+
+def _jobs(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, not {text!r}") from None
+
+
+def auto_jobs(n_documents: int) -> int:
+    """One process per CPU this process may use (at most 8) for a large input; one for a small one, whose
+    build would be slowed by starting workers. The output is the same either way."""
+    if n_documents < AUTO_JOBS_FROM:
+        return 1
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(8, usable))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m govstats",
@@ -42,8 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     build.add_argument("--strict", action="store_true",
                        help="exit 1 if a document failed or an error-level check failed")
-    build.add_argument("--jobs", type=int, default=1, metavar="N",
-                       help="read documents in N processes (same output as one process; default: 1)")
+    build.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                       help="read documents in N processes (same output as one process; default: one per CPU "
+                            f"when there are at least {AUTO_JOBS_FROM} documents to read, else 1)")
     build.add_argument("--incremental", action="store_true",
                        help="reuse the results of unchanged documents from DIR/.govstats-cache (same output as "
                             "a clean build)")
@@ -151,7 +171,7 @@ def _build(args: argparse.Namespace) -> int:
     from govstats.pipeline.cache import DocumentCache
 
     inputs = args.input or [Path("seeds")]
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         return _usage(f"--jobs must be at least 1 (the number of processes that read documents), not {args.jobs}")
     blocking = _not_a_folder(args.output)
     if blocking is not None:
@@ -169,7 +189,8 @@ def _build(args: argparse.Namespace) -> int:
         return _usage(str(error))
     tally = Tally(load())
     progress = _Progress(args.quiet)
-    results = build.stream(planned, tally, progress=progress, jobs=args.jobs, cache=cache)
+    jobs = args.jobs if args.jobs is not None else auto_jobs(len(planned.read_paths))
+    results = build.stream(planned, tally, progress=progress, jobs=jobs, cache=cache)
     try:
         with build.fewer_gc_passes():
             package.write_package(args.output, tally.codebook, results, tally, workbook=not args.no_xlsx,
@@ -195,7 +216,7 @@ def _build(args: argparse.Namespace) -> int:
         stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in tally.timings.items())
         outputs = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in tally.output_timings.items())
         summary.append(f"  time:          {time.perf_counter() - started:.2f} s: documents ({stages}; summed over "
-                       f"processes), outputs ({outputs})")
+                       f"{jobs} process{'es' if jobs > 1 else ''}), outputs ({outputs})")
         if cache:
             summary.append(f"  incremental:   {cache.summary()}")
         print("\n".join(summary))

@@ -133,3 +133,16 @@ def test_argument_errors_exit_2_with_usage(capsys, argv):
     assert stop.value.code == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert "usage: python -m govstats" in err and "error:" in err
+
+
+def test_auto_jobs_one_process_for_a_small_input(monkeypatch):
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert cli.auto_jobs(cli.AUTO_JOBS_FROM - 1) == 1
+    assert cli.auto_jobs(cli.AUTO_JOBS_FROM) == 4
+
+
+def test_auto_jobs_at_most_eight_and_at_least_one(monkeypatch):
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert cli.auto_jobs(10_000) == 8
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: set(), raising=False)
+    assert cli.auto_jobs(10_000) == 1
