@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                        help="read documents in N processes (same output as one process; default: one per CPU "
                             f"when there are at least {AUTO_JOBS_FROM} documents to read, else 1)")
+    build.add_argument("--metadata", type=Path, metavar="FILE.csv",
+                       help="declare what documents do not state: a CSV with columns file (relative to the CSV), "
+                            "agency, report_year; a declared value replaces the text's, and the document says so")
     build.add_argument("--incremental", action="store_true",
                        help="reuse the results of unchanged documents from DIR/.govstats-cache (same output as "
                             "a clean build)")
@@ -167,7 +170,7 @@ def _build(args: argparse.Namespace) -> int:
     from govstats.codebook import load
     from govstats.output import package
     from govstats.output.tally import Tally
-    from govstats.pipeline import build
+    from govstats.pipeline import build, metadata
     from govstats.pipeline.cache import DocumentCache
 
     inputs = args.input or [Path("seeds")]
@@ -180,13 +183,20 @@ def _build(args: argparse.Namespace) -> int:
     cache = DocumentCache(args.output / ".govstats-cache") if args.incremental else None
     started = time.perf_counter()
     try:
-        planned = build.plan(inputs, cache, args.output)
+        declared = metadata.load(args.metadata) if args.metadata is not None else None
+    except metadata.MetadataError as error:
+        return _usage(f"{error} (see README, Declaring what a document does not state)")
+    try:
+        planned = build.plan(inputs, cache, args.output, declared)
         package.check_output(args.output, planned.read_paths)
     except build.InputError as error:
         return _usage(f"{error}: give --input a document or a folder of {', '.join(build.INPUT_SUFFIXES)} files "
                       "(default: seeds/, read from the repository root)")
     except package.TargetError as error:
         return _usage(str(error))
+    for where in planned.undeclared:  # a mistyped name must not pass as a declaration that was applied
+        print(f"govstats: warning: {where} names a file that is not among the input documents; it is ignored",
+              file=sys.stderr)
     tally = Tally(load())
     progress = _Progress(args.quiet)
     jobs = args.jobs if args.jobs is not None else auto_jobs(len(planned.read_paths))
@@ -219,6 +229,9 @@ def _build(args: argparse.Namespace) -> int:
                        f"{jobs} process{'es' if jobs > 1 else ''}), outputs ({outputs})")
         if cache:
             summary.append(f"  incremental:   {cache.summary()}")
+        if args.metadata is not None:
+            used = sum(extra is not None for extra in planned.declared)
+            summary.append(f"  declared:      {used} document(s) described by {args.metadata.as_posix()}")
         print("\n".join(summary))
         for line in tally.problem_lines():
             print(line)

@@ -32,6 +32,7 @@ from govstats.pipeline import inputs as inputs_module
 from govstats.pipeline import quarantine
 from govstats.pipeline.cache import DocumentCache
 from govstats.pipeline.inputs import INPUT_SUFFIXES, Input, InputError, collect, document_ids  # noqa: F401 - build.X
+from govstats.pipeline.metadata import Declared
 from govstats.records import CheckRow, DocumentResult, DocumentRow, Observation, RejectionRow
 from govstats.tables.model import Unit
 from govstats.tables.national import NationalTable, find_national_tables
@@ -125,15 +126,30 @@ class _Laps:
         return stage
 
 
+def _declare(document: Document, declared: Declared) -> None:
+    """Apply what the user declared, saying so (and what the text stated) in the document's notes."""
+    for name, value in (("agency", declared.agency), ("report_year", declared.report_year)):
+        if value is None:
+            continue
+        stated = getattr(document, name)
+        said = "the text states none" if stated is None else f"the text states {stated}"
+        if stated != value:
+            document.notes.append(f"{name} {value} declared in {declared.source} ({said})")
+        setattr(document, name, value)
+
+
 def process_document(path: Path, doc_id: str, codebook: Codebook, matcher: LabelMatcher,
-                     source_file: str | None = None) -> DocumentResult:
-    """One document through every stage; never raises: failures become an error status and a rejection."""
+                     source_file: str | None = None, declared: Declared | None = None) -> DocumentResult:
+    """One document through every stage; never raises: failures become an error status and a rejection.
+    ``declared``: what the user declared about it (``build --metadata``), applied before tables are sought."""
     source_file = _source_name(path) if source_file is None else source_file
     laps = _Laps()
     stage = "read"
     try:
         document = read_document(path, doc_id, source_file, codebook.limits)
         describe(document)
+        if declared is not None:
+            _declare(document, declared)
         rejections = [Rejection(long.line, "read", "line_too_long", long.head,
                                 f"line of {long.n_chars:,} characters, over the limit of "
                                 f"{codebook.limits['max_line_chars']:,} (max_line_chars); first 200 shown")
@@ -217,10 +233,10 @@ def _failed(path: Path, doc_id: str, source_file: str, stage: str, code: str, me
 
 
 def document_result(path: Path, doc_id: str, source_file: str, codebook: Codebook,
-                    matcher: LabelMatcher) -> DocumentResult:
+                    matcher: LabelMatcher, declared: Declared | None = None) -> DocumentResult:
     """``process_document``, then its rows checked against the package schema: a document whose rows would
     break the package is quarantined (``quarantine``), so the writers never see a bad document."""
-    result = process_document(path, doc_id, codebook, matcher, source_file)
+    result = process_document(path, doc_id, codebook, matcher, source_file, declared)
     try:
         found = quarantine.problems(result, codebook)
     except Exception as error:  # a row of a shape nobody expected: quarantined too
@@ -278,21 +294,23 @@ def _init_worker() -> None:
     _WORKER["codebook"], _WORKER["matcher"] = codebook, LabelMatcher(codebook)
 
 
-def _process_task(task: tuple[str, str, str]) -> DocumentResult:
-    return document_result(Path(task[0]), task[1], task[2], _WORKER["codebook"], _WORKER["matcher"])
+_Task = tuple[Path, str, str, Declared | None]  # path, doc_id, source_file, what the user declared
 
 
-def _results(tasks: list[tuple[Path, str, str]], jobs: int, codebook: Codebook,
-             matcher: LabelMatcher) -> Iterator[DocumentResult]:
+def _process_task(task: tuple[str, str, str, Declared | None]) -> DocumentResult:
+    return document_result(Path(task[0]), task[1], task[2], _WORKER["codebook"], _WORKER["matcher"], task[3])
+
+
+def _results(tasks: list[_Task], jobs: int, codebook: Codebook, matcher: LabelMatcher) -> Iterator[DocumentResult]:
     """Document results in input order, computed in this process or in ``jobs`` worker processes."""
     if jobs <= 1 or len(tasks) < 2:
-        for path, doc_id, source_file in tasks:
-            yield document_result(path, doc_id, source_file, codebook, matcher)
+        for path, doc_id, source_file, declared in tasks:
+            yield document_result(path, doc_id, source_file, codebook, matcher, declared)
         return
     with multiprocessing.get_context().Pool(jobs, initializer=_init_worker) as pool:
         chunk = max(1, min(64, len(tasks) // (jobs * 8)))
-        yield from pool.imap(_process_task, [(str(path), doc_id, source_file) for path, doc_id, source_file
-                                             in tasks], chunksize=chunk)
+        yield from pool.imap(_process_task, [(str(path), doc_id, source_file, declared)
+                                             for path, doc_id, source_file, declared in tasks], chunksize=chunk)
 
 
 @contextlib.contextmanager
@@ -315,6 +333,8 @@ class Plan:
     items: list[Input]
     ids: list[str]
     keys: list[str | None]
+    declared: list[Declared | None]  # what the user declared about each (``build --metadata``)
+    undeclared: list[str]  # declarations that name no input document (where they are)
 
     @property
     def paths(self) -> list[Path]:
@@ -326,16 +346,21 @@ class Plan:
         return [item.path for item in self.items if item.status == "read"]
 
 
-def plan(inputs: list[Path], cache: DocumentCache | None = None, output_dir: Path | None = None) -> Plan:
+def plan(inputs: list[Path], cache: DocumentCache | None = None, output_dir: Path | None = None,
+         metadata: dict[Path, Declared] | None = None) -> Plan:
     """Find the input documents (raises InputError when there are none); the build's own files in
-    ``output_dir`` (its workbook is an .xlsx) are not inputs."""
+    ``output_dir`` (its workbook is an .xlsx) are not inputs. ``metadata``: declarations by resolved path."""
     outputs = frozenset(package.output_files(output_dir)) if output_dir is not None else frozenset()
     items = collect(inputs, outputs)
     ids = document_ids(items)
-    keys = [cache.key(item.path, doc_id, item.source_file, item.sha256)
+    metadata = metadata or {}
+    declared = [metadata.get(item.path.resolve()) if metadata else None for item in items]
+    keys = [cache.key(item.path, doc_id, item.source_file, item.sha256, extra.cache_part() if extra else "")
             if cache and item.status == "read" and item.sha256 else None
-            for item, doc_id in zip(items, ids, strict=True)]
-    return Plan(items, ids, keys)
+            for item, doc_id, extra in zip(items, ids, declared, strict=True)]
+    used = {id(extra) for extra in declared if extra is not None}
+    undeclared = [extra.source for extra in metadata.values() if id(extra) not in used]
+    return Plan(items, ids, keys, declared, undeclared)
 
 
 def stream(planned: Plan, tally: Tally, progress: Callable[[int, int, Path], None] | None = None, jobs: int = 1,
@@ -346,12 +371,12 @@ def stream(planned: Plan, tally: Tally, progress: Callable[[int, int, Path], Non
     codebook = tally.codebook
     matcher = LabelMatcher(codebook)
     cached = [cache is not None and cache.has(key) for key in planned.keys]
-    todo = [(item.path, doc_id, item.source_file)
-            for item, doc_id, hit in zip(planned.items, planned.ids, cached, strict=True)
+    todo = [(item.path, doc_id, item.source_file, declared)
+            for item, doc_id, hit, declared in zip(planned.items, planned.ids, cached, planned.declared, strict=True)
             if not hit and item.status == "read"]
     fresh = _results(todo, jobs, codebook, matcher)
-    for index, (item, doc_id, key, hit) in enumerate(zip(planned.items, planned.ids, planned.keys, cached,
-                                                         strict=True), start=1):
+    for index, (item, doc_id, key, hit, declared) in enumerate(zip(planned.items, planned.ids, planned.keys,
+                                                                   cached, planned.declared, strict=True), start=1):
         if item.status != "read":
             result, computed = listed_result(item, doc_id), True
         else:
@@ -359,7 +384,7 @@ def stream(planned: Plan, tally: Tally, progress: Callable[[int, int, Path], Non
             computed = result is None
             if computed:  # not cached, or the cached copy could not be used
                 result = next(fresh) if not hit else document_result(item.path, doc_id, item.source_file,
-                                                                     codebook, matcher)
+                                                                     codebook, matcher, declared)
                 if cache:
                     cache.misses += not hit
                     cache.put(key, result)
@@ -371,9 +396,9 @@ def stream(planned: Plan, tally: Tally, progress: Callable[[int, int, Path], Non
 
 
 def run(inputs: list[Path], progress: Callable[[int, int, Path], None] | None = None, jobs: int = 1,
-        cache: DocumentCache | None = None) -> BuildResult:
+        cache: DocumentCache | None = None, metadata: dict[Path, Declared] | None = None) -> BuildResult:
     """Process every input document and keep every result in memory."""
     tally = Tally(codebook_module.load())
     with fewer_gc_passes():
-        results = list(stream(plan(inputs, cache), tally, progress, jobs, cache))
+        results = list(stream(plan(inputs, cache, metadata=metadata), tally, progress, jobs, cache))
     return BuildResult(results, tally)

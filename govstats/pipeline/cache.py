@@ -101,15 +101,18 @@ class DocumentCache:
         self._planned: dict[str, str] = {}  # key → SHA-256 of the file when the build was planned
         self._clean()
 
-    def key(self, path: Path, doc_id: str, source_file: str, content: str | None = None) -> str | None:
-        """The entry key of a document; ``content``: the SHA-256 of its bytes when already known."""
+    def key(self, path: Path, doc_id: str, source_file: str, content: str | None = None,
+            declared: str = "") -> str | None:
+        """The entry key of a document; ``content``: the SHA-256 of its bytes when already known;
+        ``declared``: what the user declared about it (a changed declaration is a different result)."""
         if content is None:
             try:
                 with open(path, "rb") as handle:
                     content = hashlib.file_digest(handle, "sha256").hexdigest()
             except OSError:
                 return None  # unreadable: processed (and reported) every time
-        key = hashlib.sha256(f"{content}|{doc_id}|{source_file}|{code_fingerprint()}".encode()).hexdigest()
+        extra = f"|{declared}" if declared else ""  # keys of undeclared documents are as they were
+        key = hashlib.sha256(f"{content}|{doc_id}|{source_file}|{code_fingerprint()}{extra}".encode()).hexdigest()
         self._planned[key] = content
         return key
 
