@@ -35,7 +35,11 @@ def _namer(codebook: Codebook, cells: dict[str, _Cell]) -> Callable[[str], str]:
     """How messages name an indicator: its English label (without "of which:"), after the numbering the
     document printed on its row, e.g. "(二) disclosure by channel"."""
 
+    named: dict[str, str] = {}  # a table's messages name the same indicators many times
+
     def name(indicator_id: str) -> str:
+        if indicator_id in named:
+            return named[indicator_id]
         indicator = codebook.indicators.get(indicator_id)
         label = indicator.label_en if indicator else indicator_id
         label = label.removeprefix("of which: ")
@@ -43,7 +47,8 @@ def _namer(codebook: Codebook, cells: dict[str, _Cell]) -> Callable[[str], str]:
             label = label[0].lower() + label[1:]
         cell = cells.get(indicator_id)
         prefix = cell.prefix if cell and cell.prefix and "其中" not in cell.prefix else None
-        return f"{prefix.strip()} {label}" if prefix else label
+        named[indicator_id] = f"{prefix.strip()} {label}" if prefix else label
+        return named[indicator_id]
 
     return name
 
@@ -189,6 +194,12 @@ def _relations(codebook: Codebook, template: str) -> tuple[_Relation, ...]:
     return tuple(found)
 
 
+@functools.cache
+def _rules(codebook: Codebook, template: str) -> tuple:
+    """The rules of ``rules.csv`` for one template, in file order."""
+    return tuple(rule for rule in codebook.rules if rule.template == template)
+
+
 def run_checks(doc_id: str, table_number: int, template: str | None, observations: list[Observation],
                codebook: Codebook) -> list[CheckRow]:
     """Every rule of the table's template, applied to its observations."""
@@ -216,9 +227,9 @@ def run_checks(doc_id: str, table_number: int, template: str | None, observation
                                    indicator_id, [indicator_id, *others], bound, part, n_missing, status, message,
                                    cells))
     present = {obs.indicator_id for obs in observations if obs.indicator_id}
-    for rule in codebook.rules:
+    for rule in _rules(codebook, template):
         involved = [*rule.left_ids, *rule.right_ids]
-        if rule.template != template or not present.intersection(involved):
+        if not present.intersection(involved):
             continue  # a rule about another table of the form
         if rule.kind == "at_most":
             status, bound, part, n_missing, message = check_at_most(rule.left_ids[0], list(rule.right_ids), cells,
