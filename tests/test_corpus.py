@@ -35,6 +35,7 @@ STATED = {
     "130_pingtan_2024_page": ("平潭综合实验区", 2024, "2025-03-10"),
     "131_pingtan_2023_page": ("平潭综合实验区", 2023, "2024-03-08"),
     "132_pingtan_2021_page": ("平潭综合实验区", 2021, "2022-02-08"),
+    "140_shuyang_fagaiju_2023": ("沭阳县发展和改革局", 2023, "2024-01-17"),  # 发布机构 / 公开日期 2024-01-17
 }
 # Stated by the text but not yet recovered: strict xfail, so a fix shows up as a pass to move into STATED.
 STATED_NOT_YET = {

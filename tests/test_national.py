@@ -31,14 +31,14 @@ NOT_YET_READ = {
 
 
 def test_every_gold_cell_is_reproduced(scores):
-    assert len(scores) == 21
+    assert len(scores) == 22
     for score in scores.values():
         assert score.wrong == 0, (score.doc_id, score.details)
         if score.doc_id in NOT_YET_READ:
             continue
         assert score.missed == 0, (score.doc_id, score.details)
         assert score.correct == score.n_gold
-    assert sum(score.n_gold for score in scores.values()) == 1538
+    assert sum(score.n_gold for score in scores.values()) == 1738
 
 
 @pytest.mark.xfail(strict=True, reason="issue #11: labels the codebook does not yet teach (see NOT_YET_READ)")
