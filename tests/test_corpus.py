@@ -43,6 +43,10 @@ STATED_NOT_YET = {
                                      "agency named only inside the opening sentence '现公布…年度报告'"),
     "124_xishan_yunlinjiedao_2019": (("云林街道", 2019, None),
                                      "title '云林街道2019年度政府信息公开工作报告': neither agency nor year found"),
+    "141_tongzhou_xinhuajiedao_2019": (("新华街道办事处", 2019, None),
+                                       "no title line: agency and year only in the prose '2019年,新华街道办事处高度重视…'"),
+    "142_zizhong_tiefozhen_2021": (("铁佛镇人民政府", 2021, None),
+                                   "agency named only in the contact sentence '请与铁佛镇人民政府联系(地址:…)'"),
 }
 
 

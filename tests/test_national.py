@@ -27,18 +27,20 @@ def scores(corpus, codebook):
 # Real pages the current readers do not yet read in full (issue #10); each must still give no wrong value.
 NOT_YET_READ = {
     "121_qianjiang_zhoujijiedao_2020": "local row 其他主动公开文件 is rejected as unassigned, not reported",
+    "141_tongzhou_xinhuajiedao_2019": "local sub-rows 行政检查/行政确认 under the label-only row 其他对外管理服务事项 "
+                                      "are rejected as unassigned cells, not reported",
 }
 
 
 def test_every_gold_cell_is_reproduced(scores):
-    assert len(scores) == 22
+    assert len(scores) == 24
     for score in scores.values():
         assert score.wrong == 0, (score.doc_id, score.details)
         if score.doc_id in NOT_YET_READ:
             continue
         assert score.missed == 0, (score.doc_id, score.details)
         assert score.correct == score.n_gold
-    assert sum(score.n_gold for score in scores.values()) == 1738
+    assert sum(score.n_gold for score in scores.values()) == 1784
 
 
 @pytest.mark.xfail(strict=True, reason="issue #11: labels the codebook does not yet teach (see NOT_YET_READ)")
