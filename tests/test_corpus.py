@@ -47,6 +47,8 @@ STATED_NOT_YET = {
                                        "no title line: agency and year only in the prose '2019年,新华街道办事处高度重视…'"),
     "142_zizhong_tiefozhen_2021": (("铁佛镇人民政府", 2021, None),
                                    "agency named only in the contact sentence '请与铁佛镇人民政府联系(地址:…)'"),
+    "143_wuhan_shengtaihuanjingju_2020_trad_mirror": ((None, 2020, None),
+                                                      "year only in the opening '現將我局2020年度政府信息公開情況報告如下'"),
 }
 
 

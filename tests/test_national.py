@@ -29,18 +29,21 @@ NOT_YET_READ = {
     "121_qianjiang_zhoujijiedao_2020": "local row 其他主动公开文件 is rejected as unassigned, not reported",
     "141_tongzhou_xinhuajiedao_2019": "local sub-rows 行政检查/行政确认 under the label-only row 其他对外管理服务事项 "
                                       "are rejected as unassigned cells, not reported",
+    "143_wuhan_shengtaihuanjingju_2020_trad_mirror": "Hubei column labels with notes ('上一年項目數量(指2019年事項數)') are "
+                                                     "not taken as columns (cell_key keeps the note), so blocks (五)/(六)/(八) "
+                                                     "have no columns; the mirror's '規範性檔案' (= 规范性文件) matches no row",
 }
 
 
 def test_every_gold_cell_is_reproduced(scores):
-    assert len(scores) == 24
+    assert len(scores) == 25
     for score in scores.values():
         assert score.wrong == 0, (score.doc_id, score.details)
         if score.doc_id in NOT_YET_READ:
             continue
         assert score.missed == 0, (score.doc_id, score.details)
         assert score.correct == score.n_gold
-    assert sum(score.n_gold for score in scores.values()) == 1784
+    assert sum(score.n_gold for score in scores.values()) == 1807
 
 
 @pytest.mark.xfail(strict=True, reason="issue #11: labels the codebook does not yet teach (see NOT_YET_READ)")
