@@ -63,6 +63,8 @@ GOLDEN = {
     "130_pingtan_2024_page.txt": ("平潭综合实验区", "management_committee", None, "350000", None),
     "131_pingtan_2023_page.txt": ("平潭综合实验区", "management_committee", None, "350000", None),
     "132_pingtan_2021_page.txt": ("平潭综合实验区", "management_committee", None, "350000", None),
+    # 发布机构 沭阳县发展和改革局; 沭阳县 is 321322 (宿迁市, Jiangsu)
+    "140_shuyang_fagaiju_2023.html": ("沭阳县发展和改革局", "department", "county", "320000", "321322"),
 }
 
 

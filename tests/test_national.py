@@ -27,18 +27,25 @@ def scores(corpus, codebook):
 # Real pages the current readers do not yet read in full (issue #10); each must still give no wrong value.
 NOT_YET_READ = {
     "121_qianjiang_zhoujijiedao_2020": "local row 其他主动公开文件 is rejected as unassigned, not reported",
+    "141_tongzhou_xinhuajiedao_2019": "local sub-rows 行政检查/行政确认 under the label-only row 其他对外管理服务事项 "
+                                      "are rejected as unassigned cells, not reported",
+    "143_wuhan_shengtaihuanjingju_2020_trad_mirror": "Hubei column labels with notes ('上一年項目數量(指2019年事項數)') are "
+                                                     "not taken as columns (cell_key keeps the note), so blocks (五)/(六)/(八) "
+                                                     "have no columns; the mirror's '規範性檔案' (= 规范性文件) matches no row",
+    "144_nileke_zhen_2023": "the excerpt's last line, the cut label '6.属于四类过程性信', is split into words and its "
+                            "numbering '6' joins row (三)5. as an eighth value: 8 cells for 7 columns, row rejected",
 }
 
 
 def test_every_gold_cell_is_reproduced(scores):
-    assert len(scores) == 21
+    assert len(scores) == 27
     for score in scores.values():
         assert score.wrong == 0, (score.doc_id, score.details)
         if score.doc_id in NOT_YET_READ:
             continue
         assert score.missed == 0, (score.doc_id, score.details)
         assert score.correct == score.n_gold
-    assert sum(score.n_gold for score in scores.values()) == 1538
+    assert sum(score.n_gold for score in scores.values()) == 1960
 
 
 @pytest.mark.xfail(strict=True, reason="issue #11: labels the codebook does not yet teach (see NOT_YET_READ)")
