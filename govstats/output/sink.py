@@ -280,6 +280,13 @@ def iter_rows(path: Path, columns: list[str] | None = None, batch_rows: int = 65
         yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
 
 
+def iter_batches(path: Path, columns: list[str], batch_rows: int = 65_536) -> Any:
+    """A written Parquet file as Arrow record batches, one in memory at a time (to count and filter with Arrow)."""
+    import pyarrow.parquet as pq
+
+    yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=columns)
+
+
 def iter_column(path: Path, column: str) -> Any:
     for (value,) in iter_rows(path, [column]):
         yield value
