@@ -75,10 +75,11 @@ def panel_table(codebook: Codebook, documents: list[dict], observations: pyarrow
     doc_names = sorted(placed)
     rows = observations.select(COLUMNS).combine_chunks()
     doc = pc.index_in(rows.column("doc_id"), value_set=pa.array(doc_names, pa.string()))
-    rows = rows.filter(pc.and_(pc.is_valid(doc), pc.not_equal(rows.column("indicator_id"), "")))
+    kept = pc.and_(pc.is_valid(doc), pc.not_equal(rows.column("indicator_id"), ""))
+    rows = rows.filter(kept)
     if not len(rows):
         return panel_schema().empty_table()
-    codes = _Codes.of(codebook, rows, placed)
+    codes = _Codes.of(codebook, rows, _numpy(doc.filter(kept)), placed)
     return _panel(codes, rows)
 
 
@@ -107,7 +108,9 @@ class _Codes:
     indicator_of_key: np.ndarray  # per key: the indicator of the same id (−1: none)
 
     @classmethod
-    def of(cls, codebook: Codebook, rows: pyarrow.Table, placed: dict[str, tuple[str, int]]) -> _Codes:
+    def of(cls, codebook: Codebook, rows: pyarrow.Table, doc: np.ndarray, placed: dict[str, tuple[str, int]]
+           ) -> _Codes:
+        """``doc``: each row's document, a position in the sorted ids of ``placed``."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -127,7 +130,6 @@ class _Codes:
         year_code = {year: code for code, year in enumerate(years)}
         place_of = np.array([agency_code[placed[name][0]] * len(years) + year_code[placed[name][1]]
                              for name in doc_names], np.int64)
-        doc = _codes(rows.column("doc_id"), doc_names)
         status = rows.column("status").cast(pa.string())
         value_base = rows.column("value_base")
         units = pc.dictionary_encode(rows.column("base_unit_code")).combine_chunks()
@@ -174,7 +176,7 @@ def _panel(codes: _Codes, rows: pyarrow.Table) -> pyarrow.Table:
     member = np.concatenate([np.arange(n_rows), part_rows])
     cell = np.concatenate([direct, made])
     rank = np.concatenate([np.zeros(n_rows, np.int64), codes.part_rank[codes.indicator[part_rows]]])
-    order = np.lexsort((member, rank, cell))
+    order = _sort(cell, rank)  # stable: members in their order
     member, cell = member[order], cell[order]
     starts = np.flatnonzero(np.diff(cell, prepend=-1))
     cells = cell[starts]
@@ -183,7 +185,7 @@ def _panel(codes: _Codes, rows: pyarrow.Table) -> pyarrow.Table:
     indicator = codes.indicator[member]
 
     # the indicators of each cell, sorted and distinct
-    by_indicator = np.lexsort((indicator, of_cell))
+    by_indicator = _sort(of_cell, indicator)
     first = _run_starts(of_cell[by_indicator], indicator[by_indicator])
     distinct_indicators = by_indicator[first]
     n_indicators = np.bincount(of_cell[distinct_indicators], minlength=len(cells))
@@ -198,7 +200,7 @@ def _panel(codes: _Codes, rows: pyarrow.Table) -> pyarrow.Table:
     relation[np.unique(made % n_keys)] = RELATIONS.index("split_sum")  # … or split_sum once a sum is made
 
     # the documents and their lines, sorted by document then line
-    by_line = np.lexsort((codes.line[member], codes.doc[member], of_cell))
+    by_line = _sort(of_cell, codes.doc[member], codes.line[member])
     docs = codes.doc[member[by_line]]
     distinct_docs = docs[_run_starts(of_cell[by_line], docs)]
     doc_cells = of_cell[by_line][_run_starts(of_cell[by_line], docs)]
@@ -224,7 +226,7 @@ def _values(codes: _Codes, member: np.ndarray, of_cell: np.ndarray, summed: np.n
     position = np.flatnonzero(codes.reported[member])  # reported members, in cell order
     cell = of_cell[position]
     part = np.where(summed[cell], codes.indicator[member[position]], -1)  # a cell not summed is one part
-    order = np.lexsort((position, part, cell))
+    order = _sort(cell, part + 1)  # stable: positions in their order
     position, cell, part = position[order], cell[order], part[order]
     values = codes.value[member[position]]
     starts = _run_starts(cell, part)
@@ -270,6 +272,22 @@ def _unit(codes: _Codes, member: np.ndarray, of_cell: np.ndarray, n_cells: int) 
         low, high = np.minimum.reduceat(unit, starts), np.maximum.reduceat(unit, starts)
         code[cell[starts]] = np.where(low == high, low, -1)
     return codes.unit_names.take(pa.array(code, mask=code < 0))
+
+
+def _sort(*keys: np.ndarray) -> np.ndarray:
+    """Positions that sort by the keys (integers, the first the most significant), stably: one sort of the keys
+    combined into one integer when it fits."""
+    import numpy as np
+
+    combined, bound = np.zeros(len(keys[0]), np.int64), 1
+    for key in keys:
+        key = key - key.min() if len(key) else key
+        size = int(key.max()) + 1 if len(key) else 1
+        bound *= size
+        if bound >= 2**62:
+            return np.lexsort(keys[::-1])
+        combined = combined * size + key
+    return np.argsort(combined, kind="stable")
 
 
 def _run_starts(*columns: np.ndarray) -> np.ndarray:

@@ -202,6 +202,7 @@ def _buckets(data: Path, bucket_of: dict[str, int], n_buckets: int) -> Iterable[
     file, else through one temporary Parquet file per bucket (deleted after)."""
     import tempfile
 
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -227,9 +228,12 @@ def _buckets(data: Path, bucket_of: dict[str, int], n_buckets: int) -> Iterable[
         paths = [Path(folder) / f"{bucket}.parquet" for bucket in range(n_buckets)]
         writers = [pq.ParquetWriter(path, schema) for path in paths]
         try:
-            for batch, of in batches():
-                for bucket in pc.unique(of).to_pylist():
-                    writers[bucket].write_batch(batch.filter(pc.equal(of, bucket)))
+            for batch, of in batches():  # the batch sorted by bucket (stably), then cut into runs
+                batch = batch.take(pc.sort_indices(of))
+                ends = np.cumsum(np.bincount(of.to_numpy(), minlength=n_buckets))
+                for bucket in np.flatnonzero(np.diff(ends, prepend=0)):
+                    start = ends[bucket - 1] if bucket else 0
+                    writers[bucket].write_batch(batch.slice(start, ends[bucket] - start))
         finally:
             close_all([functools.partial(close_parquet, writer) for writer in writers])
         for bucket, path in enumerate(paths):
