@@ -15,26 +15,43 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from govstats.agencies.panel import observation_table, panel_schema
 from govstats.codebook import Codebook
+
+if TYPE_CHECKING:
+    import pyarrow
 
 JUMP_OVER, JUMP_UNDER = 5.0, 0.2
 
 
 def year_check_rows(codebook: Codebook, documents: Iterable[dict], observations: Iterable[dict],
-                    panel: list[dict]) -> list[dict]:
-    """The check rows, sorted by agency, year and check id."""
+                    panel: Iterable[dict]) -> list[dict]:
+    """The check rows of observation and panel rows (dicts), sorted by agency, year and check id."""
+    import pyarrow as pa
+
+    return year_checks(codebook, list(documents), observation_table(observations),
+                       pa.Table.from_pylist(list(panel), panel_schema()))
+
+
+def year_checks(codebook: Codebook, documents: list[dict], observations: pyarrow.Table,
+                panel: pyarrow.Table) -> list[dict]:
+    """The check rows of these documents, their observations (Arrow, ``panel.COLUMNS``) and their panel (Arrow,
+    ``panel_table``), sorted by agency, year and check id. Only the few rows a check reads become Python rows."""
     documents = [d for d in documents if d.get("agency_id") and d.get("report_year") is not None]
     by_agency: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for d in documents:
         by_agency[d["agency_id"]][d["report_year"]].append(d["doc_id"])
     placed = {d["doc_id"]: (d["agency_id"], d["report_year"]) for d in documents}
     carry: dict[tuple[str, int, str, str], list[dict]] = defaultdict(list)  # (agency, year, in|out, column)
-    for row in observations:
+    columns: dict[tuple[str, int], set[str]] = defaultdict(set)  # (agency, year) → columns carried
+    for row in _carry_rows(codebook, observations):
         where = placed.get(row["doc_id"])
-        indicator = codebook.indicators.get(row.get("indicator_id") or "")
-        if where and indicator and indicator.row_code in ("apply.carried_in", "apply.carried_out"):
+        if where:
+            indicator = codebook.indicators[row["indicator_id"]]
             carry[(*where, indicator.row_code.rsplit(".", 1)[1], indicator.column_code)].append(row)
+            columns[where].add(indicator.column_code)
     rows: list[dict] = []
     for agency, years in by_agency.items():
         ordered = sorted(years)
@@ -42,12 +59,24 @@ def year_check_rows(codebook: Codebook, documents: Iterable[dict], observations:
             if year - previous > 1:
                 rows.append(_gap(agency, previous, year, years))
             elif len(years[year]) == 1 and len(years[previous]) == 1:
-                columns = sorted({k[3] for k in carry if k[0] == agency and k[1] in (year, previous)})
                 rows += [_carryover(agency, year, column, carry.get((agency, year, "carried_in", column), []),
                                     carry.get((agency, previous, "carried_out", column), []),
-                                    years[year][0], years[previous][0]) for column in columns]
+                                    years[year][0], years[previous][0])
+                         for column in sorted(columns[(agency, year)] | columns[(agency, previous)])]
     rows += _jumps(panel)
     return sorted(rows, key=lambda r: (r["agency_id"], r["report_year"], r["check_id"]))
+
+
+def _carry_rows(codebook: Codebook, observations: pyarrow.Table) -> list[dict]:
+    """The observations of the indicators 上年结转 and 结转下年度继续办理."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    carried = [i.indicator_id for i in codebook.indicators.values()
+               if i.row_code in ("apply.carried_in", "apply.carried_out")]
+    indicator = observations.column("indicator_id")
+    rows = observations.filter(pc.is_in(indicator, value_set=pa.array(carried, indicator.type)))
+    return rows.select(["doc_id", "indicator_id", "status", "value", "source_line"]).to_pylist()
 
 
 def _base(agency: str, year: int, check_id: str, kind: str, severity: str) -> dict:
@@ -102,31 +131,47 @@ def _shown(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _jumps(panel: list[dict]) -> list[dict]:
-    by_key: dict[tuple[str, str], dict[int, dict]] = defaultdict(dict)
-    for row in panel:
-        if row["status"] == "reported" and row["comparability"] != "not_comparable":
-            by_key[(row["agency_id"], row["indicator_id"])][row["report_year"]] = row
+def _jumps(panel: pyarrow.Table) -> list[dict]:
+    """Comparable reported panel values against the same agency and indicator the year before: only the pairs
+    outside the bounds become rows (a NaN ratio is outside them)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    comparable = panel.filter(pc.and_(pc.equal(panel.column("status"), "reported"),
+                                      pc.not_equal(panel.column("comparability"), "not_comparable")))
+    if not len(comparable):
+        return []
+    agency = pc.dictionary_encode(comparable.column("agency_id")).combine_chunks().indices.to_numpy()
+    indicator = pc.dictionary_encode(comparable.column("indicator_id")).combine_chunks().indices.to_numpy()
+    year = comparable.column("report_year").to_numpy()
+    span = int(year.max() - year.min()) + 2  # a year and the year before never meet another series
+    series = (agency.astype(np.int64) * (int(indicator.max()) + 1) + indicator) * span + (year - year.min())
+    order = np.argsort(series, kind="stable")
+    found = np.minimum(np.searchsorted(series[order], series - 1), len(order) - 1)
+    now = np.flatnonzero(series[order][found] == series - 1)
+    before = order[found[now]]
+    value, previous = comparable.column("value_base").to_numpy(), comparable.column("value_base").to_numpy()
+    value, previous = value[now], previous[before]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = value / previous
+    judged = ~(previous <= 0) & ~(value < 0) & ~((ratio >= JUMP_UNDER) & (ratio <= JUMP_OVER))
+    columns = ["agency_id", "indicator_id", "report_year", "value_base", "doc_ids", "source_lines"]
     rows = []
-    for (agency, indicator), years in by_key.items():
-        for year, now in years.items():
-            before = years.get(year - 1)
-            if not before or not before["value_base"] or before["value_base"] <= 0 or now["value_base"] < 0:
-                continue
-            ratio = now["value_base"] / before["value_base"]
-            if JUMP_UNDER <= ratio <= JUMP_OVER:
-                continue
-            row = _base(agency, year, f"jump.{indicator}", "jump", "warning")
-            row.update(previous_year=year - 1, doc_id=now["doc_ids"].split()[0],
-                       previous_doc_id=before["doc_ids"].split()[0],
-                       indicator_id=indicator, previous_indicator_id=indicator, value=now["value_base"],
-                       previous_value=before["value_base"],
-                       source_line=_first_line(now["source_lines"]),
-                       previous_source_line=_first_line(before["source_lines"]), status="fail",
-                       message=f"{indicator}: {_shown(now['value_base'])} in {year} ({now['source_lines']}) is "
-                               f"{ratio:.2f}× {_shown(before['value_base'])} in {year - 1} "
-                               f"({before['source_lines']}), outside {JUMP_UNDER}–{JUMP_OVER}×")
-            rows.append(row)
+    for now_row, before_row in zip(comparable.select(columns).take(now[judged]).to_pylist(),
+                                   comparable.select(columns).take(before[judged]).to_pylist(), strict=True):
+        indicator_id, year_now = now_row["indicator_id"], now_row["report_year"]
+        now_value, before_value = now_row["value_base"], before_row["value_base"]
+        row = _base(now_row["agency_id"], year_now, f"jump.{indicator_id}", "jump", "warning")
+        row.update(previous_year=year_now - 1, doc_id=now_row["doc_ids"].split()[0],
+                   previous_doc_id=before_row["doc_ids"].split()[0],
+                   indicator_id=indicator_id, previous_indicator_id=indicator_id, value=now_value,
+                   previous_value=before_value,
+                   source_line=_first_line(now_row["source_lines"]),
+                   previous_source_line=_first_line(before_row["source_lines"]), status="fail",
+                   message=f"{indicator_id}: {_shown(now_value)} in {year_now} ({now_row['source_lines']}) is "
+                           f"{now_value / before_value:.2f}× {_shown(before_value)} in {year_now - 1} "
+                           f"({before_row['source_lines']}), outside {JUMP_UNDER}–{JUMP_OVER}×")
+        rows.append(row)
     return rows
 
 

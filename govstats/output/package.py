@@ -153,7 +153,6 @@ PANEL_BY_YEAR = "panel_by_year"
 
 
 PANEL_BUCKET_ROWS = 50_000  # observations of placed documents per bucket: bounds the memory of the panel step
-_PANEL_COLUMNS = ["doc_id", "indicator_id", "status", "value", "value_base", "base_unit_code", "source_line"]
 
 
 def write_derived(codebook: Codebook, data: Path, failures: list[str], timings: dict[str, float],
@@ -188,51 +187,57 @@ def write_derived(codebook: Codebook, data: Path, failures: list[str], timings: 
     timings["panel"] = time.perf_counter() - started
 
 
-def _derive(codebook: Codebook, documents: list[dict], observations: list[dict],
+def _derive(codebook: Codebook, documents: list[dict], observations: Any,
             writers: dict[str, ResourceWriter]) -> None:
-    from govstats.agencies.crossyear import year_check_rows
-    from govstats.agencies.panel import panel_rows
+    from govstats.agencies.crossyear import year_checks
+    from govstats.agencies.panel import panel_table
 
-    panel = panel_rows(codebook, documents, observations)
-    writers["panel"].extend(panel)
-    writers["year_checks"].extend(year_check_rows(codebook, documents, observations, panel))
+    panel = panel_table(codebook, documents, observations)
+    writers["panel"].extend_columns(panel)
+    writers["year_checks"].extend(year_checks(codebook, documents, observations, panel))
 
 
-def _buckets(data: Path, bucket_of: dict[str, int], n_buckets: int) -> Iterable[tuple[int, list[dict]]]:
-    """(bucket, its observations as rows), one bucket at a time; with one bucket straight from the file, else
-    through one temporary Parquet file per bucket (deleted after)."""
+def _buckets(data: Path, bucket_of: dict[str, int], n_buckets: int) -> Iterable[tuple[int, Any]]:
+    """(bucket, its observations as an Arrow table), one bucket at a time; with one bucket straight from the
+    file, else through one temporary Parquet file per bucket (deleted after)."""
     import tempfile
 
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    from govstats.agencies.panel import COLUMNS
+
     source = pq.ParquetFile(data / "observations.parquet")
+    schema = source.schema_arrow.empty_table().select(COLUMNS).schema
     placed = pa.array(sorted(bucket_of), pa.string())
     buckets = pa.array([bucket_of[doc] for doc in placed.to_pylist()], pa.int32())
 
     def batches() -> Iterable[tuple[Any, Any]]:
-        for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS, columns=_PANEL_COLUMNS):
+        for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS, columns=COLUMNS):
             positions = pc.index_in(batch.column("doc_id"), value_set=placed)
             keep = pc.and_(pc.is_valid(positions), pc.is_valid(batch.column("indicator_id")))
             selected = batch.filter(keep)
             yield selected, pc.take(buckets, positions.filter(keep))
 
     if n_buckets == 1:
-        yield 0, [row for batch, _ in batches() for row in batch.to_pylist()]
+        yield 0, pa.Table.from_batches([batch for batch, _ in batches()], schema)
         return
     with tempfile.TemporaryDirectory(prefix=".govstats-panel-", dir=data.parent) as folder:
         paths = [Path(folder) / f"{bucket}.parquet" for bucket in range(n_buckets)]
-        writers = [pq.ParquetWriter(path, source.schema_arrow.empty_table().select(_PANEL_COLUMNS).schema)
-                   for path in paths]
+        writers = [pq.ParquetWriter(path, schema) for path in paths]
         try:
-            for batch, of in batches():
-                for bucket in pc.unique(of).to_pylist():
-                    writers[bucket].write_batch(batch.filter(pc.equal(of, bucket)))
+            for batch, of in batches():  # the batch sorted by bucket (stably), then cut into runs
+                batch = batch.take(pc.sort_indices(of))
+                ends = np.cumsum(np.bincount(of.to_numpy(), minlength=n_buckets))
+                for bucket in np.flatnonzero(np.diff(ends, prepend=0)):
+                    start = ends[bucket - 1] if bucket else 0
+                    writers[bucket].write_batch(batch.slice(start, ends[bucket] - start))
         finally:
             close_all([functools.partial(close_parquet, writer) for writer in writers])
         for bucket, path in enumerate(paths):
-            yield bucket, pq.read_table(path).to_pylist()
+            yield bucket, pq.read_table(path)
 
 
 def write_panel_by_year(data: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from govstats import __version__
 from govstats.codebook import Codebook
-from govstats.output.sink import iter_rows
+from govstats.output.sink import iter_batches, iter_rows
 
 MAX_ROWS = 500
 _STATUS_COLORS = {"ok": "#2e7d32", "no_table": "#9e9e9e", "error": "#c62828"}
@@ -124,14 +124,16 @@ def _documents(data: Path) -> tuple[list[tuple], int, Counter, Counter]:
 
 
 def _failing_checks(data: Path) -> tuple[list[tuple], int, Counter]:
+    import pyarrow.compute as pc
+
     columns = ["doc_id", "table_number", "check_id", "severity", "involved_ids", "message", "source_lines", "status"]
-    failing, n_failing, by_status = [], 0, Counter()
-    for row in iter_rows(data / "checks.parquet", columns):
-        by_status[(row[3], row[7])] += 1
-        if row[7] == "fail":
-            n_failing += 1
-            if len(failing) < MAX_ROWS:
-                failing.append(row[:7])
+    failing: list[tuple] = []
+    n_failing, by_status = 0, Counter()
+    for batch in iter_batches(data / "checks.parquet", columns):
+        by_status.update(_counts(batch, ["severity", "status"]))
+        fails = batch.filter(pc.equal(_text(batch, "status"), "fail"))
+        n_failing += len(fails)
+        failing += _tuples(fails.slice(0, MAX_ROWS - len(failing)).select(columns[:7]))
     failing.sort(key=lambda row: row[3] != "error")  # error-level first (stable: document order within)
     return failing, n_failing, by_status
 
@@ -164,15 +166,21 @@ def _agencies(data: Path) -> tuple[Counter, Counter]:
 
 def _involved_cells(data: Path, failing: list[tuple]) -> dict[tuple[str, int, str], tuple]:
     """(doc, table, indicator) → (raw text, status, source line) for the cells of the failing checks shown."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     wanted = {(row[0], row[1], indicator_id) for row in failing for indicator_id in row[4].split()}
     found: dict[tuple[str, int, str], tuple] = {}
     if not wanted:
         return found
+    documents = pa.array(sorted({doc_id for doc_id, _, _ in wanted}), pa.string())
     columns = ["doc_id", "table_number", "indicator_id", "raw_value", "status", "source_line"]
-    for doc_id, table, indicator_id, raw, status, line in iter_rows(data / "observations.parquet", columns):
-        key = (doc_id, table, indicator_id)
-        if key in wanted and key not in found:
-            found[key] = (raw, status, line)
+    for batch in iter_batches(data / "observations.parquet", columns):
+        of_documents = batch.filter(pc.is_in(batch.column("doc_id"), value_set=documents))
+        for doc_id, table, indicator_id, raw, status, line in _tuples(of_documents):
+            key = (doc_id, table, indicator_id)
+            if key in wanted and key not in found:
+                found[key] = (raw, status, line)
     return found
 
 
@@ -187,23 +195,52 @@ def _cells_html(row: tuple, cells: dict[tuple[str, int, str], tuple]) -> _Html:
 
 
 def _rejections(data: Path) -> tuple[list[tuple], int, Counter]:
+    import pyarrow.compute as pc
+
     columns = ["doc_id", "source_line", "reason_code", "raw_text", "message"]
-    unrecoverable, n_unrecoverable, by_reason = [], 0, Counter()
-    for row in iter_rows(data / "rejections.parquet", columns):
-        by_reason[row[2]] += 1
-        if row[2] == "unrecoverable_row":
-            n_unrecoverable += 1
-            if len(unrecoverable) < MAX_ROWS:
-                unrecoverable.append((row[0], row[1], row[3], row[4]))
+    unrecoverable: list[tuple] = []
+    n_unrecoverable, by_reason = 0, Counter()
+    for batch in iter_batches(data / "rejections.parquet", columns):
+        by_reason.update({reason: n for (reason,), n in _counts(batch, ["reason_code"]).items()})
+        rows = batch.filter(pc.equal(_text(batch, "reason_code"), "unrecoverable_row"))
+        n_unrecoverable += len(rows)
+        rows = rows.slice(0, MAX_ROWS - len(unrecoverable))
+        unrecoverable += _tuples(rows.select(["doc_id", "source_line", "raw_text", "message"]))
     return unrecoverable, n_unrecoverable, by_reason
 
 
 def _warnings(data: Path) -> Counter:
+    import pyarrow.compute as pc
+
     counts: Counter = Counter()
-    for (codes,) in iter_rows(data / "observations.parquet", ["warning_codes"]):
-        if codes:
-            counts.update(codes.split(";"))
+    for batch in iter_batches(data / "observations.parquet", ["warning_codes"]):
+        codes = batch.column("warning_codes").filter(pc.not_equal(batch.column("warning_codes"), ""))
+        if len(codes):
+            parts = pc.value_counts(pc.list_flatten(pc.split_pattern(codes, ";")))
+            counts.update(dict(zip(parts.field("values").to_pylist(), parts.field("counts").to_pylist(),
+                                   strict=True)))
     return counts
+
+
+def _text(batch: Any, name: str) -> Any:
+    import pyarrow as pa
+
+    return batch.column(name).cast(pa.string())
+
+
+def _counts(batch: Any, names: list[str]) -> Counter:
+    import pyarrow as pa
+
+    """How many rows of the batch have each combination of values of these columns (nulls included)."""
+    table = pa.table({name: _text(batch, name) for name in names})
+    grouped = table.group_by(names, use_threads=False).aggregate([([], "count_all")])
+    keys = zip(*(grouped.column(name).to_pylist() for name in names), strict=True)
+    return Counter(dict(zip(keys, grouped.column("count_all").to_pylist(), strict=True)))
+
+
+def _tuples(table: Any) -> list[tuple]:
+    """Rows as tuples, as ``iter_rows`` gives them."""
+    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
 
 def render(codebook: Codebook, data: Path, summary: list[str]) -> str:

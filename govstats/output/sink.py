@@ -9,6 +9,7 @@ Row groups are cut by row count alone, so the files do not depend on how the wor
 
 from __future__ import annotations
 
+import functools
 import operator
 import time
 from pathlib import Path
@@ -25,47 +26,63 @@ CHUNK_ROWS = 32_768  # rows held as Python records before they are typed, valida
 _FAILURES_PER_CHUNK = 20
 
 
-def arrow_table(codebook: Codebook, resource: str, rows: list[Any], failures: list[str] | None = None,
+def arrow_table(codebook: Codebook, resource: str, rows: list[Any] | pyarrow.Table, failures: list[str] | None = None,
                 offset: int = 0) -> pyarrow.Table:
     """Rows → an Arrow table with the resource's declared schema. Enumerated text gets the fixed dictionary of
     its declared values; a value outside it, or of the wrong type, is a failure (not a guess). Rows are the
-    records of ``govstats.records`` (read by attribute), or dicts for the codebook's own resources."""
+    records of ``govstats.records`` (read by attribute), dicts for the codebook's own resources, or an Arrow
+    table of plain types (the panel, computed on columns: cast, not converted value by value)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     schema = schemas.arrow_schema(codebook, resource)
     failures = [] if failures is None else failures
     fields = codebook.fields[resource]
-    by_key = bool(rows) and isinstance(rows[0], dict)
-    get = (operator.itemgetter if by_key else operator.attrgetter)(*(f.name for f in fields))
-    try:
-        if len(fields) == 1:
-            values_by_field = [tuple(map(get, rows))]
-        else:
-            values_by_field = list(zip(*map(get, rows), strict=True)) if rows else [()] * len(fields)
-    except KeyError:  # a dict row without some field: that field is missing (null) in it
-        values_by_field = [tuple(row.get(f.name) for row in rows) for f in fields]
+    values_by_field = _columns(rows, fields)
     columns = []
     for field, arrow_field, values in zip(fields, schema, values_by_field, strict=True):
         try:
             if field.enum:
-                text = pa.array(values, pa.string())
+                text = _typed(values, pa.string())
                 dictionary = pa.array(list(field.enum), pa.string())
                 codes = pc.index_in(text, value_set=dictionary).cast(pa.int32())
                 if codes.null_count != text.null_count:
                     unknown = pc.and_(pc.is_null(codes), pc.is_valid(text))
                     position = pc.index(unknown, True).as_py()
-                    failures.append(f"{resource}.{field.name}: {values[position]!r} is not one of "
+                    failures.append(f"{resource}.{field.name}: {text[position].as_py()!r} is not one of "
                                     f"{'|'.join(field.enum)} (row {offset + position})")
                 columns.append(pa.DictionaryArray.from_arrays(codes, dictionary))
             elif field.type == "date":  # dates arrive as datetime.date; stored as timestamps (datetime64 in pandas)
-                columns.append(pa.array(values, pa.date32()).cast(arrow_field.type))
+                columns.append(_typed(values, pa.date32()).cast(arrow_field.type))
             else:
-                columns.append(pa.array(values, arrow_field.type))
+                columns.append(_typed(values, arrow_field.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as error:
             failures.append(f"{resource}.{field.name}: values are not of type {field.type}: {error}")
             columns.append(pa.nulls(len(values), arrow_field.type))
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _columns(rows: list[Any] | pyarrow.Table, fields: list[Any]) -> list[Any]:
+    """Each field's values: a tuple of Python values, or an Arrow array (for a table)."""
+    import pyarrow as pa
+
+    if isinstance(rows, pa.Table):
+        return [rows.column(f.name).combine_chunks() if f.name in rows.column_names else pa.nulls(len(rows))
+                for f in fields]
+    by_key = bool(rows) and isinstance(rows[0], dict)
+    get = (operator.itemgetter if by_key else operator.attrgetter)(*(f.name for f in fields))
+    try:
+        if len(fields) == 1:
+            return [tuple(map(get, rows))]
+        return list(zip(*map(get, rows), strict=True)) if rows else [()] * len(fields)
+    except KeyError:  # a dict row without some field: that field is missing (null) in it
+        return [tuple(row.get(f.name) for row in rows) for f in fields]
+
+
+def _typed(values: Any, arrow_type: pyarrow.DataType) -> pyarrow.Array:
+    import pyarrow as pa
+
+    return values.cast(arrow_type) if isinstance(values, pa.Array) else pa.array(values, arrow_type)
 
 
 def pandas_frame(table: pyarrow.Table) -> Any:
@@ -83,7 +100,7 @@ def validate_table(codebook: Codebook, resource: str, table: pyarrow.Table, offs
     import pandera.errors
 
     try:
-        schemas.pandera_schema(codebook, resource).validate(pandas_frame(table), lazy=True)
+        chunk_schema(codebook, resource).validate(pandas_frame(table), lazy=True)
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         failures = [f"{resource}.{case.column}: {case.check} failed for {case.failure_case!r}"
@@ -93,6 +110,15 @@ def validate_table(codebook: Codebook, resource: str, table: pyarrow.Table, offs
             failures.append(f"{resource}: … and {len(cases) - _FAILURES_PER_CHUNK} more schema failures")
         return failures
     return []
+
+
+@functools.cache
+def chunk_schema(codebook: Codebook, resource: str) -> Any:
+    """The resource's pandera schema as run on the chunks ``arrow_table`` types (built once): their text columns
+    are Arrow strings by construction, so pandera does not check that dtype again. (It answers a string dtype
+    check with one result per value, which costs as much as all the other checks of a chunk together.)"""
+    text = {f.name: {"dtype": None} for f in codebook.fields[resource] if f.type == "string" and not f.enum}
+    return schemas.pandera_schema(codebook, resource).update_columns(text)
 
 
 def csv_ready(table: pyarrow.Table) -> pyarrow.Table:
@@ -132,6 +158,8 @@ class ResourceWriter:
         self.codebook, self.resource, self.failures, self.timings = codebook, resource, failures, timings
         self.names = [f.name for f in codebook.fields[resource]]
         self.rows: list[Any] = []  # rows not yet converted
+        self.tables: list[Any] = []  # or rows already in columns (Arrow tables), not yet converted
+        self.n_table_rows = 0
         self.n_rows = 0  # rows converted
         self.pending: list[Any] = []  # converted Arrow chunks not yet in a Parquet row group
         self.n_pending = 0
@@ -151,18 +179,28 @@ class ResourceWriter:
         if len(self.rows) >= CHUNK_ROWS:
             self._convert()
 
+    def extend_columns(self, table: pyarrow.Table) -> None:
+        """Rows already in columns (an Arrow table of the resource's columns, plain types): buffered and cut into
+        chunks as rows are."""
+        self.tables.append(table)
+        self.n_table_rows += len(table)
+        if self.n_table_rows >= CHUNK_ROWS:
+            self._convert()
+
     def _convert(self) -> None:
         """Buffered rows → a typed, validated Arrow chunk, appended to the CSV; Parquet row groups are cut
         from the chunks once a full group is pending."""
+        import pyarrow as pa
         import pyarrow.csv as pcsv
 
         started = time.perf_counter()
-        table = arrow_table(self.codebook, self.resource, self.rows, self.failures, self.n_rows)
+        rows = pa.concat_tables(self.tables) if self.tables else self.rows
+        table = arrow_table(self.codebook, self.resource, rows, self.failures, self.n_rows)
         typed = time.perf_counter()
         self.failures.extend(validate_table(self.codebook, self.resource, table, self.n_rows))
         validated = time.perf_counter()
-        self.n_rows += len(self.rows)
-        self.rows = []
+        self.n_rows += len(rows)
+        self.rows, self.tables, self.n_table_rows = [], [], 0
         if self.failures:  # nothing will be published: only go on collecting failures
             self.pending, self.n_pending = [], 0
             return
@@ -193,7 +231,7 @@ class ResourceWriter:
         disk), and a failed Parquet close is not retried when the writer is garbage-collected (pyarrow's
         ``__del__`` would print a stray traceback after the build's own error message)."""
         try:
-            if self.rows or self.n_rows == 0:
+            if self.rows or self.tables or self.n_rows == 0:
                 self._convert()
             if (self.n_pending or self.n_rows == 0) and not self.failures:  # an empty resource: one empty group
                 self._write_row_group(self.n_pending)
@@ -240,6 +278,13 @@ def iter_rows(path: Path, columns: list[str] | None = None, batch_rows: int = 65
     source = pq.ParquetFile(path)
     for batch in source.iter_batches(batch_size=batch_rows, columns=columns):
         yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
+def iter_batches(path: Path, columns: list[str], batch_rows: int = 65_536) -> Any:
+    """A written Parquet file as Arrow record batches, one in memory at a time (to count and filter with Arrow)."""
+    import pyarrow.parquet as pq
+
+    yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=columns)
 
 
 def iter_column(path: Path, column: str) -> Any:

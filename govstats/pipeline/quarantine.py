@@ -14,6 +14,8 @@ import functools
 import operator
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from govstats.codebook import Codebook
@@ -87,45 +89,80 @@ def _field_check(field: Any) -> Callable[[Any], str | None]:
     return check
 
 
-def _looks_valid(rows: list[dict], codebook: Codebook, resource: str, doc_id: Any) -> bool:
+@dataclass(frozen=True)
+class _Plan:
+    """The column pass over one resource, prepared once: columns are grouped so that each check is one C-level
+    call over many values (a set of types, a join, a min and max), not a Python step per value or per field."""
+
+    read: Callable[[Any], tuple]  # row → its values, in field order
+    types: tuple[tuple[tuple[int, ...], frozenset[type]], ...]  # columns sharing one set of allowed types
+    texts: tuple[int, ...]  # columns of text (valid UTF-8)
+    filled: tuple[int, ...]  # required text columns (no empty text)
+    enums: tuple[tuple[int, frozenset], ...]  # column, its allowed values (and None when not required)
+    patterns: tuple[tuple[int, re.Pattern[str]], ...]
+    ranges: tuple[tuple[int, float, bool], ...]  # integer and number columns: minimum (−2**63: none), is number
+    key: tuple[int, ...]  # the primary key's columns
+    doc_id: int | None  # the column that must hold the document's id
+
+
+@functools.cache
+def _plan(codebook: Codebook, resource: str) -> _Plan:
+    fields = codebook.fields[resource]
+    names = [f.name for f in fields]
+    groups: dict[frozenset[type], list[int]] = {}
+    for index, field in enumerate(fields):
+        allowed = _ALLOWED[field.type] | (set() if field.required else {_NONE})
+        groups.setdefault(frozenset(allowed), []).append(index)
+    return _Plan(
+        read=operator.attrgetter(*names),
+        types=tuple((tuple(columns), allowed) for allowed, columns in groups.items()),
+        texts=tuple(i for i, f in enumerate(fields) if f.type == "string"),
+        filled=tuple(i for i, f in enumerate(fields) if f.type == "string" and f.required),
+        enums=tuple((i, frozenset(f.enum) | (set() if f.required else {None})) for i, f in enumerate(fields)
+                    if f.enum),
+        patterns=tuple((i, re.compile(f.pattern)) for i, f in enumerate(fields) if f.pattern),
+        ranges=tuple((i, -_INT64 if f.minimum is None else f.minimum, f.type == "number")
+                     for i, f in enumerate(fields) if f.type in ("integer", "number")),
+        key=tuple(names.index(name) for name in schemas.primary_key(codebook, resource)),
+        doc_id=names.index("doc_id") if resource != "documents" else None)
+
+
+def _looks_valid(rows: list[Any], codebook: Codebook, resource: str, doc_id: Any) -> bool:
     """A fast, column by column pass of the checks ``problems`` makes row by row: True when no check can fail
-    (the usual case), so the row-by-row pass (which names the rows) runs only for a suspect document."""
+    (the usual case), so the row-by-row pass (which names the rows) runs only for a suspect document. It may
+    suspect a good document (a float of 2**63 or more, ±inf), never pass a bad one."""
     if not rows:
         return True
-    fields = codebook.fields[resource]
+    plan = _plan(codebook, resource)
     try:
-        columns = list(zip(*map(operator.attrgetter(*(f.name for f in fields)), rows), strict=True))
-        for field, column in zip(fields, columns, strict=True):
-            types = set(map(type, column))
-            present: Any = column
-            if _NONE in types:
-                if field.required:
-                    return False
-                types.discard(_NONE)
-                present = [value for value in column if value is not None]
-                if not present:
-                    continue
-            if not types <= _ALLOWED[field.type]:
+        columns = list(zip(*map(plan.read, rows), strict=True))
+        for positions, allowed in plan.types:
+            if not set(map(type, chain.from_iterable([columns[i] for i in positions]))) <= allowed:
                 return False
-            if field.type == "number" and float in types and any(value != value for value in present):
-                return False  # NaN: missing where a number is required, and never a value
-            if field.type == "string":
-                "".join(present).encode("utf-8")  # raises on text that is not valid UTF-8
-                if field.required and "" in present:
-                    return False
-                if field.enum and not set(present) <= set(field.enum):
-                    return False
-                if field.pattern and not all(map(re.compile(field.pattern).match, present)):
-                    return False
-            elif field.minimum is not None and min(present) < field.minimum:
+        text = "".join(filter(None, chain.from_iterable([columns[i] for i in plan.texts])))
+        if not text.isascii():
+            text.encode("utf-8")  # raises on text that is not valid UTF-8
+        if any("" in columns[i] for i in plan.filled):
+            return False  # an empty string is a missing value in the CSV
+        for i, allowed in plan.enums:
+            if not set(columns[i]) <= allowed:
                 return False
-            if int in types and not all(-_INT64 <= value < _INT64 for value in present if type(value) is int):
-                return False  # Arrow takes Python ints as int64, in number columns too
-        key = schemas.primary_key(codebook, resource)
-        if key and len(set(map(operator.attrgetter(*key), rows))) != len(rows):
+        for i, pattern in plan.patterns:
+            if not all(map(pattern.match, filter(_present, columns[i]))):
+                return False
+        for i, minimum, number in plan.ranges:  # the distinct values: the types are known to be right
+            values = set(columns[i])
+            values.discard(None)
+            if not values:
+                continue
+            if number and (total := sum(values)) != total:  # NaN: never a value (an inf − inf is suspect too)
+                return False
+            if min(values) < minimum or max(values) >= _INT64:  # Arrow takes Python ints as int64
+                return False
+        if plan.key and len(set(zip(*[columns[i] for i in plan.key], strict=True))) != len(rows):
             return False
-        return resource == "documents" or set(columns[[f.name for f in fields].index("doc_id")]) == {doc_id}
-    except (KeyError, TypeError, ValueError, UnicodeEncodeError):
+        return plan.doc_id is None or columns[plan.doc_id].count(doc_id) == len(rows)
+    except (KeyError, TypeError, ValueError, UnicodeEncodeError, OverflowError):
         return False
 
 
@@ -133,6 +170,7 @@ _NONE = type(None)
 _INT64 = 2**63
 _ALLOWED: dict[str, set[type]] = {"string": {str}, "integer": {int}, "number": {int, float}, "boolean": {bool},
                                   "date": {dt.date}}
+_present = functools.partial(operator.is_not, None)
 
 
 def problems(result: DocumentResult, codebook: Codebook, fast: bool = True) -> list[str]:
