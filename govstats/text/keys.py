@@ -51,9 +51,28 @@ def _nfkc(text: str) -> str:
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
+# The wide forms (，：（） …) and the ideographic space: NFKC maps each to one ASCII character.
+_WIDE = re.compile("[\u3000\uff01-\uff5e]")
+_NARROW = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, several times faster on Chinese text.
+
+    Nearly every line of it holds wide punctuation, so the quick check fails and ``normalize`` (about 120 ns a
+    character) runs. Each wide form is replaced first by the character NFKC gives it; this leaves the text's
+    compatibility decomposition, hence its NFKC, unchanged, and the quick check then usually passes.
+    """
+    if text.isascii():
+        return text
+    for char in set(_WIDE.findall(text)):
+        text = text.replace(char, _NARROW[char])
+    return _nfkc(text)
+
+
 def compact(text: str) -> str:
     """NFKC width folding, curly quotes made straight, all whitespace (incl. zero-width) removed."""
-    folded = _INVISIBLE.sub("", replace_chars(unicodedata.normalize("NFKC", text), _QUOTES))
+    folded = _INVISIBLE.sub("", replace_chars(nfkc(text), _QUOTES))
     return _nfkc(folded)  # again: removing spaces can leave composable sequences
 
 
@@ -65,7 +84,7 @@ def compact_lines(lines: list[str]) -> list[str]:
     normalization crosses one), for scanning every line of a document cheaply."""
     if not lines:
         return []
-    joined = replace_chars(unicodedata.normalize("NFKC", "\n".join(lines)), _QUOTES)
+    joined = replace_chars(nfkc("\n".join(lines)), _QUOTES)
     return _nfkc(_INVISIBLE_BUT_NEWLINE.sub("", joined)).split("\n")
 
 
