@@ -10,6 +10,7 @@ every candidate (``region_candidates``, flag ``region_ambiguous``) and gives no 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -203,7 +204,7 @@ def text_province(lines: list[str]) -> Region | None:
     code = provinces.pop()
     if any(all(r.province_code != code for r in regions) for regions in ambiguous):
         return None
-    return next(r for r in _provinces() if r.code == code)
+    return _provinces()[code]
 
 
 def kind_of(name: str) -> str:
@@ -347,23 +348,31 @@ def _place(facts: AgencyFacts, chain: list[Mention], province_only: bool = False
     if len(provinces) != 1:
         return
     region = last[0]
-    facts.province = next(r for r in _provinces() if r.code == region.province_code)
+    facts.province = _provinces()[region.province_code]
     if chain[-1].short or province_only:  # a zone named after a county is not the county: the province only
         return
     cities = {r.city_code for r in last}
     if len(cities) == 1 and region.city_code:
-        facts.city = next(r for r in _cities() if r.code == region.city_code)
+        facts.city = _cities()[region.city_code]
     if len(last) == 1 and region.level == "county":
         facts.county = region
 
 
-def _provinces() -> list[Region]:
+def _provinces() -> dict[str, Region]:
+    return _by_level()["province"]
+
+
+def _cities() -> dict[str, Region]:
+    return _by_level()["city"]
+
+
+@functools.cache
+def _by_level() -> dict[str, dict[str, Region]]:
+    """The divisions of each level by code (looked up for every document: a scan of the table cost more than the
+    rest of the resolution)."""
     from govstats.agencies.regions import divisions
 
-    return [r for r in divisions() if r.level == "province"]
-
-
-def _cities() -> list[Region]:
-    from govstats.agencies.regions import divisions
-
-    return [r for r in divisions() if r.level == "city"]
+    levels: dict[str, dict[str, Region]] = {}
+    for region in divisions():
+        levels.setdefault(region.level, {})[region.code] = region
+    return levels
