@@ -31,6 +31,16 @@ def repair_line(line: str) -> str:
     return replace_chars(_INVISIBLE.sub("", line), _SPACES)
 
 
+# What ``repair_line`` changes in text without white space: markup, entities, glosses, invisible characters.
+_DEFECT = re.compile(r"[<&(（\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def repair_unspaced(text: str) -> str:
+    """``repair_line`` for text with its white space removed (a table cell): one scan finds the usual case,
+    nothing to repair."""
+    return repair_line(text) if _DEFECT.search(text) else text
+
+
 # A gloss whose opening parenthesis was swallowed with a lost byte ("?guī)"): the text around it was
 # shifted by one byte when the mirror transcoded it, and the lost bytes cannot be recovered.
 _BROKEN_GLOSS = re.compile(rf"\?[a-zü{_TONE_MARKS}]*[{_TONE_MARKS}][a-zü{_TONE_MARKS}]*\)")
