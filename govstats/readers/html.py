@@ -20,7 +20,7 @@ import re
 from lxml import etree
 
 from govstats.tables.model import Cell, Grid, Layout, Overlong, Row, TextBlock
-from govstats.text.repair import repair_line, repair_unspaced
+from govstats.text.repair import repair_line
 
 MAX_DEPTH = 200
 MAX_SPAN = 1000  # a rowspan/colspan beyond this is hostile or broken: it is cut here
@@ -55,7 +55,7 @@ def _text_of(element) -> str:
 
 def _cell_text(element) -> str:
     text = _text_of(element) if len(element) else element.text or ""  # most cells hold text alone
-    return repair_unspaced("".join(text.split()).replace("|", "｜"))
+    return repair_line("".join(text.split()).replace("|", "｜"))
 
 
 def _children(element, tags: tuple[str, ...]) -> list:

@@ -16,12 +16,17 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = {"\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\t": " "}
 _TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-# A gloss: lowercase pinyin with at least one tone mark, in parentheses, right after a CJK character.
-_GLOSS = re.compile(rf"(?<=[\u3400-\u9fff])[(（][a-zü{_TONE_MARKS}]*[{_TONE_MARKS}][a-zü{_TONE_MARKS}]*[)）]")
+# A gloss: lowercase pinyin with at least one tone mark, in parentheses, right after a CJK character (the
+# look-behind comes after the parenthesis, so that the search skips from parenthesis to parenthesis).
+_GLOSS = re.compile(rf"[(（](?<=[\u3400-\u9fff][(（])[a-zü{_TONE_MARKS}]*[{_TONE_MARKS}][a-zü{_TONE_MARKS}]*[)）]")
+# Any character that a repair below looks for: most lines have none (one scan instead of one per repair).
+_ANY_DEFECT = re.compile("[<&(（\u200b\u200c\u200d\u2060\ufeff\u00ad" + "".join(_SPACES) + "]")
 
 
 def repair_line(line: str) -> str:
     """One line made fit for matching; a line without any of the defects comes back unchanged."""
+    if not _ANY_DEFECT.search(line):
+        return line
     if "<" in line:
         line = _TAG.sub(" ", _COMMENT.sub("", line))
     if "&" in line:
@@ -29,16 +34,6 @@ def repair_line(line: str) -> str:
     if "(" in line or "（" in line:
         line = _GLOSS.sub("", line)
     return replace_chars(_INVISIBLE.sub("", line), _SPACES)
-
-
-# What ``repair_line`` changes in text without white space: markup, entities, glosses, invisible characters.
-_DEFECT = re.compile(r"[<&(（\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-
-
-def repair_unspaced(text: str) -> str:
-    """``repair_line`` for text with its white space removed (a table cell): one scan finds the usual case,
-    nothing to repair."""
-    return repair_line(text) if _DEFECT.search(text) else text
 
 
 # A gloss whose opening parenthesis was swallowed with a lost byte ("?guī)"): the text around it was
