@@ -117,23 +117,25 @@ class _CellStarts:
 
     def __init__(self, source: str, root) -> None:
         elements = list(root.iter("td", "th"))
-        self.alive = elements  # lxml keeps one proxy per node only while it is referenced: ids stay valid
         starts = [m.start() for m in _CELL_SCAN.finditer(source) if m.group(2)]
-        self.found: dict[int, tuple[int, int]] = {}
+        # by element (lxml elements hash by identity; the keys keep their proxies alive, so it stays valid)
+        self.found: dict[object, tuple[int, int]] = {}
         if len(starts) != len(elements):
             return
+        positions = []
         line, last, newline = 1, 0, -1  # newline: offset of the last newline before the tag (-1: none)
         count, rfind = source.count, source.rfind
-        for element, offset in zip(elements, starts, strict=True):  # only the text between tags is read: linear
+        for offset in starts:  # only the text between successive tags is read: linear
             between = count("\n", last, offset)
             if between:
                 line += between
                 newline = rfind("\n", last, offset)
             last = offset
-            self.found[id(element)] = (line, offset - newline)
+            positions.append((line, offset - newline))
+        self.found = dict(zip(elements, positions, strict=True))
 
     def position(self, cell) -> tuple[int | None, int | None]:
-        return self.found.get(id(cell)) or (cell.sourceline, None)
+        return self.found.get(cell) or (cell.sourceline, None)
 
 
 class _Walker:
