@@ -94,10 +94,10 @@ def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, i
 _TITLE_WORDS = re.compile(r"(报告|总结|方案|要点|计划|统计表)")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}月)")
 _OPENING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?(?:[,，、]|(?:以来)?)")
-_TABLE_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,20}统计表")
+_TABLE_TITLE = re.compile(r"((?:19|20)\d{2})年度?.{0,20}统计表")  # in compacted text (no white space)
 _DATE_LINE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_PUBLISHED = re.compile(
-    r"(?:发布时间|发布日期|发文日期|成文日期)[:：]\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_PUBLISHED = re.compile(  # in compacted text (no white space)
+    r"(?:发布时间|发布日期|发文日期|成文日期)[:：]((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _AGENCY_FIELD = re.compile(r"单位名称[:：]\s*(.+?)(?=\s*(?:联系人|联系电话|填报人|填报日期|\||$))")
 _CONTACT = re.compile(r"联系(?:人及电话|电话|方式)[:：]\s*([^\s|]+)")
 _AGENCY_AFTER_YEAR = re.compile(
@@ -165,11 +165,9 @@ def find_kind(title: str | None, text: str, has_table: bool = False) -> str:
 def find_report_year(document: Document) -> int | None:
     """The year the text says the report covers: statistics-table title, then title, then opening words."""
     candidates: list[str] = []
-    for line in document.compact_lines:
-        match = _TABLE_TITLE.search(line)
-        if match:
-            candidates.append(match.group(1))
-            break
+    match = _TABLE_TITLE.search("\n".join(document.compact_lines))  # one scan: no match spans a line
+    if match:
+        candidates.append(match.group(1))
     if document.title:
         match = _YEAR_IN_TITLE.search(compact(document.title))
         if match:
@@ -201,10 +199,9 @@ def _plan_year(lines: list[str]) -> int | None:
 
 def find_published_date(compacted: list[str]) -> date | None:
     """The 发布时间 field, else the last stand-alone date line (the signature date); from compacted lines."""
-    for line in compacted:
-        match = _PUBLISHED.search(line)
-        if match:
-            return _date(*match.groups())
+    match = _PUBLISHED.search("\n".join(compacted))  # one scan: no match spans a line
+    if match:
+        return _date(*match.groups())
     for line in reversed(compacted):
         match = _DATE_LINE.match(line)
         if match:

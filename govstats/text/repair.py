@@ -47,4 +47,6 @@ def count_glosses(text: str) -> int:
 
 def broken_glosses(lines: list[str]) -> list[int]:
     """Line numbers where a gloss lost its parenthesis together with a byte of the text (mojibake)."""
+    if not _BROKEN_GLOSS.search("\n".join(lines)):  # one scan for the usual case (no match spans a newline)
+        return []
     return [number for number, line in enumerate(lines, start=1) if _BROKEN_GLOSS.search(line)]
