@@ -12,7 +12,7 @@ several times slower to create); nothing changes them after the reader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 GridKind = Literal["html", "pipe"]
 
@@ -84,19 +84,33 @@ class Unit:
 class TextBlock(Unit):
     """A block of text (a line of a text file, a paragraph of a page)."""
 
+    is_row: ClassVar[bool] = False  # a constant, not the property: template readers ask it of every unit
+
 
 @dataclass(slots=True)
 class Row(Unit):
     """The cells that start in one table row (a spanned cell appears only in the row where it starts); ``cells``
-    is None for pipe text, cut at "|" only when a reader asks (``cut``)."""
+    is None for pipe text, cut at "|" only when a reader asks (``row_cells``, ``cut``), once."""
+
+    is_row: ClassVar[bool] = True  # a row always has its grid's kind
+    _cut: tuple[Cell, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def raw(self) -> str:
         """The row as source text (the pipe line itself; for HTML the cells joined with " | ")."""
         return self.text
 
+    def row_cells(self) -> tuple[Cell, ...]:
+        if self.cells is not None:
+            return self.cells
+        if self._cut is None:  # template readers ask several times
+            self._cut = pipe_cells(self.text, self.line, self.row_index)
+        return self._cut
+
     def cut(self, index: int = 0) -> tuple[Cell, ...]:
-        return self.cells if self.cells is not None else pipe_cells(self.text, self.line, index)
+        if self.cells is not None or index == self.row_index:
+            return self.row_cells()
+        return pipe_cells(self.text, self.line, index)
 
 
 @dataclass(slots=True)
