@@ -235,15 +235,10 @@ class StatedAgency(NamedTuple):
     text: str
 
 
-# The sources of ``stated_agencies``, most direct first.
-AGENCY_SOURCES = ("unit_field", "title", "above_title", "report_named", "published_as", "compiled_by",
-                  "publisher_field", "signature", "source_field", "table_heading")
-
-
 def stated_agencies(clean_lines: list[str], compacted: list[str], title: str | None = None,
                     simplified: list[str] | None = None) -> Iterator[StatedAgency]:
-    """Every place the text states who wrote it, most direct first (the order of ``AGENCY_SOURCES``; each source
-    at most once), found lazily: a caller that trusts the first one reads no further.
+    """Every place the text states who wrote it, most direct first (in the order below; each source at most
+    once), found lazily: a caller that trusts the first one reads no further.
 
     - unit_field: 单位名称：… (the form's own field)
     - title: the title's words before its year or 关于, or after its year (2020年XX局政府信息公开…)
