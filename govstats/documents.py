@@ -9,9 +9,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from govstats.readers import READERS, sniff
 from govstats.tables.model import Layout, Unit
@@ -94,10 +96,10 @@ def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, i
 _TITLE_WORDS = re.compile(r"(报告|总结|方案|要点|计划|统计表)")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?!\d{1,2}月)")
 _OPENING_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?(?:[,，、]|(?:以来)?)")
-_TABLE_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.{0,20}统计表")
+_TABLE_TITLE = re.compile(r"((?:19|20)\d{2})年度?.{0,20}统计表")  # in compacted text (no white space)
 _DATE_LINE = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_PUBLISHED = re.compile(
-    r"(?:发布时间|发布日期|发文日期|成文日期)[:：]\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_PUBLISHED = re.compile(  # in compacted text (no white space)
+    r"(?:发布时间|发布日期|发文日期|成文日期)[:：]((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _AGENCY_FIELD = re.compile(r"单位名称[:：]\s*(.+?)(?=\s*(?:联系人|联系电话|填报人|填报日期|\||$))")
 _CONTACT = re.compile(r"联系(?:人及电话|电话|方式)[:：]\s*([^\s|]+)")
 _AGENCY_AFTER_YEAR = re.compile(
@@ -114,7 +116,17 @@ _COMPILED_BY = re.compile(r"报告[^。]{0,120}?由([^,，。；;：:《》“�
 # "…六、其他需要报告的事项…。平潭综合实验区管委会办公室 2025年3月10日" at the very end of a flattened page.
 _INLINE_SIGNATURE = re.compile(r"[。；;！!]\s*([^\s。；;，,：:]{2,40}?)\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月"
                                r"\s*\d{1,2}\s*日\s*$")
-_PUBLISHER_FIELD = re.compile(r"^\s*发布机构\s*[:：]\s*([^\s|]+)")
+# Read from compacted lines in simplified characters (``text_lines``):
+_NAME = r"([^，,。；;:：《》“”()（）\s]{2,40}?)"
+# "现将XX局2020年度政府信息公开工作年度报告公布如下": the agency first, then the report's year.
+_PUBLISHES = re.compile(r"(?:现将|现公布|特向社会公布|向社会公布|现公开|公布|现发布)" + _NAME
+                        + r"(?:19|20)\d{2}年度?(?:政府)?信息公开(?:工作)?(?:年度)?报告")
+_FIELD = re.compile(r"(发布机构|发布单位|信息来源|来源)[:：]([^\s|:：]{2,40})")
+_TABLE_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．])?([^，,。；;:：《》\s|]{2,40}?)"
+                            r"(?:(?:19|20)\d{2}年度?)?政府信息公开(?:工作)?(?:情况)?统计表")
+# A closing date line (compacted): 2021年3月10日, 二〇二一年三月十日.
+_CLOSING_DATE = re.compile(r"^(?:(?:19|20)\d{2}|[二〇一二三四五六七八九○零]{4})年[\d一二三四五六七八九十]{1,3}月"
+                           r"[\d一二三四五六七八九十]{1,3}日$")
 _SPAM = re.compile(r"[A-Za-z]+\d|\d+[A-Za-z]|官网|网址|平台客户端")
 _AGENCY_SUFFIX = re.compile(r"(局|委|办|厅|院|政府|室|中心|会|所|镇|乡|街道|处|委员会|办公室|党组)$")
 
@@ -165,11 +177,9 @@ def find_kind(title: str | None, text: str, has_table: bool = False) -> str:
 def find_report_year(document: Document) -> int | None:
     """The year the text says the report covers: statistics-table title, then title, then opening words."""
     candidates: list[str] = []
-    for line in document.compact_lines:
-        match = _TABLE_TITLE.search(line)
-        if match:
-            candidates.append(match.group(1))
-            break
+    match = _TABLE_TITLE.search("\n".join(document.compact_lines))  # one scan: no match spans a line
+    if match:
+        candidates.append(match.group(1))
     if document.title:
         match = _YEAR_IN_TITLE.search(compact(document.title))
         if match:
@@ -201,10 +211,9 @@ def _plan_year(lines: list[str]) -> int | None:
 
 def find_published_date(compacted: list[str]) -> date | None:
     """The 发布时间 field, else the last stand-alone date line (the signature date); from compacted lines."""
-    for line in compacted:
-        match = _PUBLISHED.search(line)
-        if match:
-            return _date(*match.groups())
+    match = _PUBLISHED.search("\n".join(compacted))  # one scan: no match spans a line
+    if match:
+        return _date(*match.groups())
     for line in reversed(compacted):
         match = _DATE_LINE.match(line)
         if match:
@@ -219,38 +228,106 @@ def _date(year: str, month: str, day: str) -> date | None:
         return None
 
 
-def find_agency(document: Document) -> str | None:
-    """单位名称 field, else the part of the title before its year or 关于, else the signature line."""
-    for line in document.clean_lines:
+class StatedAgency(NamedTuple):
+    """A place where the text states who wrote it (``source``) and the name printed there."""
+
+    source: str
+    text: str
+
+
+def stated_agencies(clean_lines: list[str], compacted: list[str], title: str | None = None,
+                    simplified: list[str] | None = None) -> Iterator[StatedAgency]:
+    """Every place the text states who wrote it, most direct first (in the order below; each source at most
+    once), found lazily: a caller that trusts the first one reads no further.
+
+    - unit_field: 单位名称：… (the form's own field)
+    - title: the title's words before its year or 关于, or after its year (2020年XX局政府信息公开…)
+    - above_title: the short line printed above a title that starts with its year
+    - report_named: the report's full name in the opening lines, year first (公布2020年XX局政府信息公开工作年度报告)
+    - published_as: the sentence that publishes it, agency first (现将XX局2020年度政府信息公开工作年度报告公布如下)
+    - compiled_by: 本报告由XX编制 (编写, 起草) in the opening
+    - publisher_field, source_field: 发布机构 / 发布单位：XX, and 信息来源 / 来源：XX, in the first lines
+    - signature: the line above the closing date, or the agency before the date that ends the last sentence
+    - table_heading: XX政府信息公开情况统计表
+
+    Names come as printed (stripped) from fields, titles and lines, and compacted in simplified characters where
+    they were read from compacted text. Which to trust is the caller's choice: ``find_agency`` takes the first
+    that ends like an agency name, ``agencies.resolve`` the first its name cleaning accepts. ``simplified`` is
+    ``text_lines(compacted)`` where the caller has it already.
+    """
+    for line in clean_lines:
         match = _AGENCY_FIELD.search(line)
         if match and match.group(1).strip():
-            return match.group(1).strip()
-    if document.title:
-        title = document.title.strip()
+            yield StatedAgency("unit_field", match.group(1).strip())
+            break
+    if title:
+        title = title.strip()
         cut = re.search(r"关于|(?:19|20)\d{2}\s*年", title)
-        if cut and cut.start() > 0:
-            return title[: cut.start()].strip()
         after_year = _AGENCY_AFTER_YEAR.match(title)
-        if after_year:
-            return after_year.group(1)
-        above = _line_above_title(document.clean_lines)
+        if cut and cut.start() > 0:
+            yield StatedAgency("title", title[: cut.start()].strip())
+        elif after_year:
+            yield StatedAgency("title", after_year.group(1))
+        above = _line_above_title(clean_lines)
         if above:
-            return above
-    stated = _stated_report(document.clean_lines)
-    if stated and _AGENCY_SUFFIX.search(stated[1]):
-        return stated[1]
-    compiled = _compiled_by(document.clean_lines)
-    if compiled:
-        return compiled
-    for line in document.clean_lines[:40]:
-        match = _PUBLISHER_FIELD.search(line)
+            yield StatedAgency("above_title", above)
+    stated = _stated_report(clean_lines)
+    if stated:
+        yield StatedAgency("report_named", stated[1])
+    lines = text_lines(compacted) if simplified is None else simplified
+    for line in lines[:12]:
+        match = _PUBLISHES.search(line)
         if match:
-            return match.group(1).strip()
-    signature = _signature(document.clean_lines)
-    if signature and _SPAM.search(signature):
-        document.notes.append(f"signature line looks spam-injected, agency not taken from it: {signature}")
-        return None
-    return signature
+            yield StatedAgency("published_as", match.group(1))
+            break
+    match = _COMPILED_BY.search(to_simplified(_opening(clean_lines)))
+    if match:
+        yield StatedAgency("compiled_by", match.group(1))
+    fields: dict[str, str] = {}
+    for line in lines[:40]:
+        for match in _FIELD.finditer(line):
+            fields.setdefault("publisher_field" if match.group(1).startswith("发布") else "source_field",
+                              match.group(2))
+    if "publisher_field" in fields:
+        yield StatedAgency("publisher_field", fields["publisher_field"])
+    signature = _signature(clean_lines)
+    if signature:
+        yield StatedAgency("signature", signature)
+    if "source_field" in fields:
+        yield StatedAgency("source_field", fields["source_field"])
+    for line in lines:
+        match = _TABLE_HEADING.match(line)
+        if match and not re.search(r"(?:19|20)\d{2}年", match.group(1)):
+            yield StatedAgency("table_heading", match.group(1))
+            break
+
+
+def text_lines(compacted: list[str]) -> list[str]:
+    """The non-empty compacted lines in simplified characters (one conversion for the text)."""
+    kept = [line for line in compacted if line]
+    return to_simplified("\n".join(kept)).split("\n") if kept else []
+
+
+# find_agency: the sources it trusts, with what each must show (None: nothing more than being stated)
+_TRUSTED = {"unit_field": None, "title": None, "above_title": None, "report_named": _AGENCY_SUFFIX,
+            "compiled_by": _AGENCY_SUFFIX, "publisher_field": None, "signature": _AGENCY_SUFFIX}
+
+
+def find_agency(document: Document) -> str | None:
+    """The first agency the text states (``stated_agencies``) from a source trusted for the documents table: its
+    fields, title and signature, and sentences naming the report (year first) or its compiler when the name ends
+    like an agency's; a signature that looks spam-injected gives none (and a note)."""
+    for source, name in stated_agencies(document.clean_lines, document.compact_lines, document.title):
+        if source not in _TRUSTED or (source == "signature" and len(name) > 40):
+            continue
+        ending = _TRUSTED[source]
+        if ending is not None and not ending.search(compact(name)):
+            continue
+        if source == "signature" and _SPAM.search(name):
+            document.notes.append(f"signature line looks spam-injected, agency not taken from it: {name}")
+            return None
+        return name
+    return None
 
 
 def _stated_report(lines: list[str]) -> tuple[str, str] | None:
@@ -259,14 +336,6 @@ def _stated_report(lines: list[str]) -> tuple[str, str] | None:
         match = _STATED_REPORT.search(to_simplified(compact(line)))
         if match:
             return match.group(1), match.group(2)
-    return None
-
-
-def _compiled_by(lines: list[str]) -> str | None:
-    """The agency of "本报告由<agency>编制" in the opening lines, when it ends like an agency name."""
-    match = _COMPILED_BY.search(to_simplified(_opening(lines)))
-    if match and _AGENCY_SUFFIX.search(match.group(1)):
-        return match.group(1)
     return None
 
 
@@ -288,19 +357,15 @@ def _line_above_title(lines: list[str]) -> str | None:
 
 
 def _signature(lines: list[str]) -> str | None:
-    """The short line just above the closing date line, when it names an agency; on a page flattened into
-    one line, the agency just before the closing date at the end of the last sentence."""
+    """The line above the closing date line (its year in digits or in Chinese numerals), stripped; on a page
+    flattened into one line, the agency just before the closing date at the end of the last sentence."""
     for index in range(len(lines) - 1, 0, -1):
-        if _DATE_LINE.match(compact(lines[index])):
-            previous = lines[index - 1].strip()
-            if previous and len(previous) <= 40 and _AGENCY_SUFFIX.search(compact(previous)):
-                return previous
-            return None
+        if _CLOSING_DATE.match(compact(lines[index])):
+            previous = next((line.strip() for line in reversed(lines[:index]) if line.strip()), "")
+            return previous if previous and len(compact(previous)) <= 60 else None
     last = next((line for line in reversed(lines) if line.strip()), "")
     match = _INLINE_SIGNATURE.search(last[-200:])
-    if match and _AGENCY_SUFFIX.search(match.group(1)):
-        return match.group(1)
-    return None
+    return match.group(1) if match else None
 
 
 def find_contact(lines: list[str]) -> str | None:

@@ -4,17 +4,21 @@ across years and name variants.
 
 Nothing is guessed: a field the text does not support stays empty; a place name that fits several divisions keeps
 every candidate (``region_candidates``, flag ``region_ambiguous``) and gives no code. The name is read from
-``documents.agency`` where the metadata scan found one, else from the other places a report states its author
-(the sentence that publishes it, 由…编制, the statistics-table heading, the closing signature, 来源/发布机构).
+``documents.agency`` where the metadata scan found one, else from the other places a report states its author,
+as ``documents.stated_agencies`` finds them (the sentences that publish it, 由…编制, 发布机构/来源, the closing
+signature, the statistics-table heading).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from govstats.agencies.regions import Mention, Region, mentions, narrow
+from govstats.documents import stated_agencies, text_lines
 from govstats.text.keys import compact, to_simplified
 
 if TYPE_CHECKING:
@@ -27,17 +31,6 @@ _SEPARATORS = re.compile(r"[_|｜/\\\-—–~]+")
 _AGENCY_END = re.compile(r"(?:局|委|办|厅|院|政府|室|中心|会|所|镇|乡|街道|处|委员会|办公室|党组|党委|署|站|队|"
                          r"综合实验区|开发区|新区|苏木|办事处)$")
 _YEARISH = re.compile(r"(?:19|20)\d{2}\s*年")
-
-# Places a report states its author (simplified, compacted text).
-_NAME = r"([^，,。；;:：《》“”()（）\s]{2,40}?)"
-_PUBLISHES = re.compile(r"(?:现将|现公布|特向社会公布|向社会公布|现公开|公布|现发布)" + _NAME
-                        + r"(?:19|20)\d{2}年度?(?:政府)?信息公开(?:工作)?(?:年度)?报告")
-_COMPILED_BY = re.compile(r"由" + _NAME + r"(?:结合有关统计数据|根据[^，,。]{0,30})?(?:负责)?编制")
-_TABLE_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．])?([^，,。；;:：《》\s|]{2,40}?)"
-                            r"(?:(?:19|20)\d{2}年度?)?政府信息公开(?:工作)?(?:情况)?统计表")
-_SOURCE_FIELD = re.compile(r"(?:信息来源|来源|发布机构|发布单位)[:：]\s*([^\s|:：]{2,40})")
-_DATE_LINE = re.compile(r"^(?:(?:19|20)\d{2}|[二〇一二三四五六七八九○零]{4})年[\d一二三四五六七八九十]{1,3}月"
-                        r"[\d一二三四五六七八九十]{1,3}日$")
 
 _TOWNSHIP = re.compile(r"(?:镇|乡|苏木)(?:人民政府|政府)?(?:党政办公室|党政办|办公室)?$")
 _STREET = re.compile(r"街道(?:办事处)?(?:党工委)?(?:党政办公室|办公室)?$")
@@ -99,44 +92,19 @@ def clean_name(raw: str) -> tuple[str | None, bool]:
     return None, True
 
 
-def text_lines(document: Document) -> list[str]:
-    """The document's non-empty lines, compacted and in simplified characters (one conversion for the text)."""
-    kept = [line for line in document.compact_lines if line]  # computed once, for the metadata scans too
-    return to_simplified("\n".join(kept)).split("\n") if kept else []
+# The stated names read here besides the documents table's agency (which stands for the fields and the title).
+_SOURCES = ("report_named", "published_as", "compiled_by", "publisher_field", "signature", "source_field",
+            "table_heading")
 
 
-def stated_names(document: Document, lines: list[str]) -> list[tuple[str, str]]:
-    """(source, raw name) where the text states its author, most direct first; ``lines`` from ``text_lines``."""
-    found: list[tuple[str, str]] = []
+def stated_names(document: Document, lines: list[str]) -> Iterator[tuple[str, str]]:
+    """(source, raw name) where the text states its author, most direct first: the documents table's agency,
+    then ``documents.stated_agencies`` (compacted, in simplified characters); ``lines`` from ``text_lines``."""
     if document.agency:
-        found.append(("agency", document.agency))
-    head = lines[:12]
-    for line in head:
-        match = _PUBLISHES.search(line)
-        if match:
-            found.append(("published_as", match.group(1)))
-            break
-    for line in head:
-        match = _COMPILED_BY.search(line)
-        if match:
-            found.append(("compiled_by", match.group(1)))
-            break
-    for line in lines:
-        match = _TABLE_HEADING.match(line)
-        if match and not _YEARISH.search(match.group(1)):
-            found.append(("table_heading", match.group(1)))
-            break
-    for index in range(len(lines) - 1, 0, -1):
-        if _DATE_LINE.match(lines[index]):
-            if len(lines[index - 1]) <= 60:
-                found.append(("signature", lines[index - 1]))
-            break
-    for line in lines[:12]:
-        match = _SOURCE_FIELD.search(line)
-        if match:
-            found.append(("source_field", match.group(1)))
-            break
-    return found
+        yield "agency", document.agency
+    for source, text in stated_agencies(document.clean_lines, document.compact_lines, simplified=lines):
+        if source in _SOURCES:
+            yield source, to_simplified(compact(text))
 
 
 def _leading_chain(name: str) -> list[Mention]:
@@ -203,7 +171,7 @@ def text_province(lines: list[str]) -> Region | None:
     code = provinces.pop()
     if any(all(r.province_code != code for r in regions) for regions in ambiguous):
         return None
-    return next(r for r in _provinces() if r.code == code)
+    return _provinces()[code]
 
 
 def kind_of(name: str) -> str:
@@ -261,7 +229,7 @@ def core_name(name: str, chain: list[Mention]) -> tuple[str, list[str]]:
 def resolve(document: Document) -> AgencyFacts:
     """The agency facts of one described document."""
     facts = AgencyFacts()
-    lines = text_lines(document)
+    lines = text_lines(document.compact_lines)
     for source, raw in stated_names(document, lines):
         name, noisy = clean_name(raw)
         if noisy:
@@ -347,23 +315,31 @@ def _place(facts: AgencyFacts, chain: list[Mention], province_only: bool = False
     if len(provinces) != 1:
         return
     region = last[0]
-    facts.province = next(r for r in _provinces() if r.code == region.province_code)
+    facts.province = _provinces()[region.province_code]
     if chain[-1].short or province_only:  # a zone named after a county is not the county: the province only
         return
     cities = {r.city_code for r in last}
     if len(cities) == 1 and region.city_code:
-        facts.city = next(r for r in _cities() if r.code == region.city_code)
+        facts.city = _cities()[region.city_code]
     if len(last) == 1 and region.level == "county":
         facts.county = region
 
 
-def _provinces() -> list[Region]:
+def _provinces() -> dict[str, Region]:
+    return _by_level()["province"]
+
+
+def _cities() -> dict[str, Region]:
+    return _by_level()["city"]
+
+
+@functools.cache
+def _by_level() -> dict[str, dict[str, Region]]:
+    """The divisions of each level by code (looked up for every document: a scan of the table cost more than the
+    rest of the resolution)."""
     from govstats.agencies.regions import divisions
 
-    return [r for r in divisions() if r.level == "province"]
-
-
-def _cities() -> list[Region]:
-    from govstats.agencies.regions import divisions
-
-    return [r for r in divisions() if r.level == "city"]
+    levels: dict[str, dict[str, Region]] = {}
+    for region in divisions():
+        levels.setdefault(region.level, {})[region.code] = region
+    return levels

@@ -54,8 +54,14 @@ def _text_of(element) -> str:
 
 
 def _cell_text(element) -> str:
-    text = "".join(_text_of(element).split()).replace("|", "｜")
-    return text if text.isascii() and "&" not in text and "<" not in text else repair_line(text)
+    text = _text_of(element) if len(element) else element.text or ""  # most cells hold text alone
+    return repair_line("".join(text.split()).replace("|", "｜"))
+
+
+def _children(element, tags: tuple[str, ...]) -> list:
+    """The children with one of ``tags``: filtered by lxml, unless some child needs ``_tag`` (o:p, w:tr …)."""
+    found = list(element.iterchildren(*tags))
+    return found if len(found) == len(element) else [child for child in element if _tag(child) in tags]
 
 
 def _own_rows(table) -> list:
@@ -65,18 +71,12 @@ def _own_rows(table) -> list:
         if tag == "tr":
             rows.append(child)
         elif tag in ("thead", "tbody", "tfoot"):
-            rows.extend(row for row in child if _tag(row) == "tr")
+            rows.extend(_children(child, ("tr",)))
     return rows
 
 
-def _own_cells(row) -> list:
-    return [cell for cell in row if _tag(cell) in _CELL]
-
-
-def _span(cell, name: str) -> int:
-    text = cell.get(name)
-    if text is None:
-        return 1
+def _span(text: str) -> int:
+    """A ``rowspan``/``colspan`` value: 1 where it is not a number, at most ``MAX_SPAN``."""
     try:
         value = int(text.strip() or 1)
     except ValueError:
@@ -84,18 +84,23 @@ def _span(cell, name: str) -> int:
     return min(max(value, 1), MAX_SPAN)
 
 
-def _grid_rows(table) -> list[tuple[object, list[tuple[object, str]]]] | None:
+_GridRow = tuple[object, list, list[str]]  # a tr element, its cell elements and their texts
+
+
+def _grid_rows(table) -> list[_GridRow] | None:
     """The table's rows, each with its cells and their text, if it is a statistics table; else None: a
     statistics table holds no other table and is not a block of links (site navigation)."""
     if table.find(".//table") is not None:  # a table inside: this one lays out the page
         return None
-    rows = [(row, [(cell, _cell_text(cell)) for cell in _own_cells(row)]) for row in _own_rows(table)]
-    cells = [cell for _, row_cells in rows for cell in row_cells]
-    if not cells:
+    rows = []
+    for row in _own_rows(table):
+        cells = _children(row, _CELL)
+        rows.append((row, cells, [_cell_text(cell) for cell in cells]))
+    if not any(cells for _, cells, _ in rows):
         return None
     if table.find(".//a") is None:  # no link at all: not navigation
         return rows
-    filled = [(cell, text) for cell, text in cells if text]
+    filled = [(cell, text) for _, cells, texts in rows for cell, text in zip(cells, texts, strict=True) if text]
     linked = sum(1 for cell, text in filled if text == _link_text(cell))
     return rows if not filled or linked * 2 < len(filled) else None
 
@@ -112,18 +117,25 @@ class _CellStarts:
 
     def __init__(self, source: str, root) -> None:
         elements = list(root.iter("td", "th"))
-        self.alive = elements  # lxml keeps one proxy per node only while it is referenced: ids stay valid
         starts = [m.start() for m in _CELL_SCAN.finditer(source) if m.group(2)]
-        self.found: dict[int, tuple[int, int]] = {}
-        if len(starts) == len(elements):
-            line, last = 1, 0
-            for element, offset in zip(elements, starts, strict=True):  # offsets grow: count newlines once
-                line += source.count("\n", last, offset)
-                last = offset
-                self.found[id(element)] = (line, offset - source.rfind("\n", 0, offset))
+        # by element (lxml elements hash by identity; the keys keep their proxies alive, so it stays valid)
+        self.found: dict[object, tuple[int, int]] = {}
+        if len(starts) != len(elements):
+            return
+        positions = []
+        line, last, newline = 1, 0, -1  # newline: offset of the last newline before the tag (-1: none)
+        count, rfind = source.count, source.rfind
+        for offset in starts:  # only the text between successive tags is read: linear
+            between = count("\n", last, offset)
+            if between:
+                line += between
+                newline = rfind("\n", last, offset)
+            last = offset
+            positions.append((line, offset - newline))
+        self.found = dict(zip(elements, positions, strict=True))
 
     def position(self, cell) -> tuple[int | None, int | None]:
-        return self.found.get(id(cell), (cell.sourceline, None))
+        return self.found.get(cell) or (cell.sourceline, None)
 
 
 class _Walker:
@@ -151,31 +163,36 @@ class _Walker:
             else:
                 self.blocks.append(TextBlock(repair_line(text), self.line))
 
-    def grid(self, rows: list[tuple[object, list[tuple[object, str]]]]) -> None:
-        grid = Grid(self.n_grids + 1, "html")
-        taken: set[tuple[int, int]] = set()
-        for r, (row, row_cells) in enumerate(rows):
+    def grid(self, rows: list[_GridRow]) -> None:
+        number = self.n_grids + 1
+        grid = Grid(number, "html")
+        covered: dict[int, set[int]] = {}  # by row: the columns that rowspans from the rows above take
+        position = self.starts.position
+        for r, (row, elements, texts) in enumerate(rows):
+            if not elements:
+                continue
             cells: list[Cell] = []
+            taken = covered.pop(r, ())
             c = 0
-            for element, text in row_cells:
-                while (r, c) in taken:
+            for element, text in zip(elements, texts, strict=True):
+                while c in taken:
                     c += 1
-                rowspan = min(_span(element, "rowspan"), len(rows) - r)
-                colspan = _span(element, "colspan")
-                line, column = self.starts.position(element)
+                line, column = position(element)
+                rowspan, colspan = element.get("rowspan"), element.get("colspan")  # mostly None: no call
+                rowspan = 1 if rowspan is None else min(_span(rowspan), len(rows) - r)
+                colspan = 1 if colspan is None else _span(colspan)
                 cells.append(Cell(text, line or row.sourceline or self.line, column, r, c, rowspan, colspan))
-                for dr in range(1, rowspan):
-                    taken.update((r + dr, c + dc) for dc in range(colspan))
+                if rowspan > 1:
+                    for below in range(r + 1, r + rowspan):
+                        covered.setdefault(below, set()).update(range(c, c + colspan))
                 c += colspan
-            if cells:
-                line = cells[0].line
-                raw = " | ".join(cell.text for cell in cells) + " |"
-                if len(raw) > self.max_chars:
-                    self.overlong.append(Overlong(line, len(raw), raw[:200]))
-                else:
-                    grid.rows.append(Row(tuple(cells), line, raw))
+            raw = " | ".join(texts) + " |"
+            if len(raw) > self.max_chars:
+                self.overlong.append(Overlong(cells[0].line, len(raw), raw[:200]))
+            else:
+                grid.rows.append(Row(raw, cells[0].line, tuple(cells), number, "html", len(grid.rows)))
         if grid.rows:
-            self.n_grids += 1
+            self.n_grids = number
             self.blocks.append(grid)
 
     def walk(self, root) -> None:

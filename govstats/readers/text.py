@@ -34,7 +34,7 @@ def read_text(text: str, max_line_chars: int) -> Layout:
                 n_grids += 1
                 grid = Grid(n_grids, "pipe")
                 blocks.append(grid)
-            grid.rows.append(Row(None, number, line))
+            grid.rows.append(Row(line, number, None, n_grids, "pipe", len(grid.rows)))
         else:
             grid = None
             blocks.append(TextBlock(line, number))

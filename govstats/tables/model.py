@@ -12,7 +12,7 @@ several times slower to create); nothing changes them after the reader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 GridKind = Literal["html", "pipe"]
 
@@ -50,51 +50,12 @@ def pipe_cells(line: str, number: int, row: int) -> tuple[Cell, ...]:
 
 
 @dataclass(slots=True)
-class Row:
-    """The cells that start in one table row (a spanned cell appears only in the row where it starts)."""
-
-    cells: tuple[Cell, ...] | None  # None for pipe text: cut at "|" only when a reader asks (``cut``)
-    line: int  # source line where the row starts
-    raw: str  # the row as source text (the pipe line itself; for HTML the cells joined with " | ")
-
-    def cut(self, index: int = 0) -> tuple[Cell, ...]:
-        return self.cells if self.cells is not None else pipe_cells(self.raw, self.line, index)
-
-
-@dataclass(slots=True)
-class Grid:
-    number: int  # 1-based position among the document's grids
-    kind: GridKind
-    rows: list[Row] = field(default_factory=list)
-
-    @property
-    def n_columns(self) -> int:
-        return max((cell.col + cell.colspan for r, row in enumerate(self.rows) for cell in row.cut(r)), default=0)
-
-    def expanded(self) -> list[list[Cell | None]]:
-        """The full rectangle: every position holds the cell that covers it (spans repeated), or None."""
-        width = self.n_columns
-        matrix: list[list[Cell | None]] = [[None] * width for _ in self.rows]
-        for r, row in enumerate(self.rows):
-            for cell in row.cut(r):
-                for r in range(cell.row, min(cell.row + cell.rowspan, len(self.rows))):
-                    for c in range(cell.col, cell.col + cell.colspan):
-                        matrix[r][c] = cell
-        return matrix
-
-
-@dataclass(slots=True)
-class TextBlock:
-    text: str
-    line: int
-
-
-Block = TextBlock | Grid
-
-
-@dataclass(slots=True)
 class Unit:
-    """What template readers walk: a text block, or one row of a grid (``kind`` set)."""
+    """What template readers walk: a text block, or one row of a grid (``kind`` set).
+
+    Text blocks and rows are units themselves (``TextBlock``, ``Row``): a layout's units are its blocks and
+    rows as they are, with no second object per line.
+    """
 
     text: str  # for a row: the source line (pipe text) or the cells joined with " | " (HTML)
     line: int  # source line
@@ -120,6 +81,64 @@ class Unit:
 
 
 @dataclass(slots=True)
+class TextBlock(Unit):
+    """A block of text (a line of a text file, a paragraph of a page)."""
+
+    is_row: ClassVar[bool] = False  # a constant, not the property: template readers ask it of every unit
+
+
+@dataclass(slots=True)
+class Row(Unit):
+    """The cells that start in one table row (a spanned cell appears only in the row where it starts); ``cells``
+    is None for pipe text, cut at "|" only when a reader asks (``row_cells``, ``cut``), once."""
+
+    is_row: ClassVar[bool] = True  # a row always has its grid's kind
+    _cut: tuple[Cell, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def raw(self) -> str:
+        """The row as source text (the pipe line itself; for HTML the cells joined with " | ")."""
+        return self.text
+
+    def row_cells(self) -> tuple[Cell, ...]:
+        if self.cells is not None:
+            return self.cells
+        if self._cut is None:  # template readers ask several times
+            self._cut = pipe_cells(self.text, self.line, self.row_index)
+        return self._cut
+
+    def cut(self, index: int = 0) -> tuple[Cell, ...]:
+        if self.cells is not None or index == self.row_index:
+            return self.row_cells()
+        return pipe_cells(self.text, self.line, index)
+
+
+@dataclass(slots=True)
+class Grid:
+    number: int  # 1-based position among the document's grids
+    kind: GridKind
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def n_columns(self) -> int:
+        return max((cell.col + cell.colspan for r, row in enumerate(self.rows) for cell in row.cut(r)), default=0)
+
+    def expanded(self) -> list[list[Cell | None]]:
+        """The full rectangle: every position holds the cell that covers it (spans repeated), or None."""
+        width = self.n_columns
+        matrix: list[list[Cell | None]] = [[None] * width for _ in self.rows]
+        for r, row in enumerate(self.rows):
+            for cell in row.cut(r):
+                for r in range(cell.row, min(cell.row + cell.rowspan, len(self.rows))):
+                    for c in range(cell.col, cell.col + cell.colspan):
+                        matrix[r][c] = cell
+        return matrix
+
+
+Block = TextBlock | Grid
+
+
+@dataclass(slots=True)
 class Overlong:
     """A line or block over the length limit: left out of the layout (reading it could take unbounded time)."""
 
@@ -135,13 +154,13 @@ class Layout:
     overlong: list[Overlong] = field(default_factory=list)
 
     def units(self) -> list[Unit]:
+        """The text blocks and the grids' rows in reading order (the objects themselves)."""
         units: list[Unit] = []
         for block in self.blocks:
             if isinstance(block, TextBlock):
-                units.append(Unit(block.text, block.line))
+                units.append(block)
             else:
-                units.extend(Unit(row.raw, row.line, row.cells, block.number, block.kind, r)
-                             for r, row in enumerate(block.rows))
+                units.extend(block.rows)
         return units
 
     @property

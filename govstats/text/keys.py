@@ -10,7 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-_INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _QUOTES = {"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'}
 _CHINESE_NUMERAL = "一二三四五六七八九十"
@@ -51,22 +50,42 @@ def _nfkc(text: str) -> str:
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
+# The wide forms (，：（） …) and the ideographic space: NFKC maps each to one ASCII character.
+_WIDE = re.compile("[\u3000\uff01-\uff5e]")
+_NARROW = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, several times faster on Chinese text.
+
+    Nearly every line of it holds wide punctuation, so the quick check fails and ``normalize`` (about 120 ns a
+    character) runs. Each wide form is replaced first by the character NFKC gives it; this leaves the text's
+    compatibility decomposition, hence its NFKC, unchanged, and the quick check then usually passes.
+    """
+    if text.isascii():
+        return text
+    for char in set(_WIDE.findall(text)):
+        text = text.replace(char, _NARROW[char])
+    return _nfkc(text)
+
+
+# White space is removed by str.split (the same characters as the regex \s, and several times faster).
+_ZERO_WIDTH_CHARS = dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff", "")
+
+
 def compact(text: str) -> str:
     """NFKC width folding, curly quotes made straight, all whitespace (incl. zero-width) removed."""
-    folded = _INVISIBLE.sub("", replace_chars(unicodedata.normalize("NFKC", text), _QUOTES))
+    folded = "".join(replace_chars(replace_chars(nfkc(text), _QUOTES), _ZERO_WIDTH_CHARS).split())
     return _nfkc(folded)  # again: removing spaces can leave composable sequences
 
 
-_INVISIBLE_BUT_NEWLINE = re.compile(r"[^\S\n]+|[\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000]+")
-
-
 def compact_lines(lines: list[str]) -> list[str]:
-    """``[compact(line) for line in lines]`` in one pass over the joined text (lines hold no newline; no
-    normalization crosses one), for scanning every line of a document cheaply."""
+    """``[compact(line) for line in lines]`` with the normalization done once over the joined text (lines
+    hold no newline; no normalization crosses one), for scanning every line of a document cheaply."""
     if not lines:
         return []
-    joined = replace_chars(unicodedata.normalize("NFKC", "\n".join(lines)), _QUOTES)
-    return _nfkc(_INVISIBLE_BUT_NEWLINE.sub("", joined)).split("\n")
+    joined = replace_chars(replace_chars(nfkc("\n".join(lines)), _QUOTES), _ZERO_WIDTH_CHARS)
+    return _nfkc("\n".join(["".join(line.split()) for line in joined.split("\n")])).split("\n")
 
 
 @cache
