@@ -190,11 +190,31 @@ def find_report_year(document: Document) -> int | None:
     period = _PERIOD.search(_opening(document.clean_lines))
     if period and period.group(2) in (None, period.group(1)):
         candidates.append(period.group(1))
-    for _, line in _first_lines(document.clean_lines, 1):
+    for _, line in _first_lines(document.clean_lines, 1) + _overview_opening(document.clean_lines):
         match = _OPENING_YEAR.match(compact(line))
         if match and not compact(line)[match.end(1):].startswith(("年以来", "年来")):
             candidates.append(match.group(1))
+    # "现将我局2020年度政府信息公开情况报告如下", "汇报我镇2023年政府信息公开工作": only when the opening names
+    # one such year (a notice cited in 《》 does not count).
+    named = {match.group(1) for match in _YEAR_OF_WORK.finditer(
+        _CITED.sub("", to_simplified(_opening(document.clean_lines))))}
+    if len(named) == 1:
+        candidates.append(named.pop())
     return int(candidates[0]) if candidates else None
+
+
+_OVERVIEW = re.compile(r"^[一1][、.．]\s*(?:总体情况|概述|概况|总体工作情况)$")
+_YEAR_OF_WORK = re.compile(r"((?:19|20)\d{2})年度?的?政府信息公开(?:工作|情况)")
+_CITED = re.compile(r"《[^《》]{0,200}》")
+
+
+def _overview_opening(lines: list[str]) -> list[tuple[int, str]]:
+    """The first line under the heading 一、总体情况 (its first words are often the year: 2019年，…)."""
+    found = _first_lines(lines, 6)
+    for position, (_, line) in enumerate(found[:-1]):
+        if _OVERVIEW.match(compact(line)):
+            return [found[position + 1]]
+    return []
 
 
 _PLAN_YEAR = re.compile(r"((?:19|20)\d{2})年(?:政务公开|政府信息公开)工作(?:方案|要点|计划)")
@@ -310,13 +330,14 @@ def text_lines(compacted: list[str]) -> list[str]:
 
 # find_agency: the sources it trusts, with what each must show (None: nothing more than being stated)
 _TRUSTED = {"unit_field": None, "title": None, "above_title": None, "report_named": _AGENCY_SUFFIX,
-            "compiled_by": _AGENCY_SUFFIX, "publisher_field": None, "signature": _AGENCY_SUFFIX}
+            "published_as": _AGENCY_SUFFIX, "compiled_by": _AGENCY_SUFFIX, "publisher_field": None,
+            "signature": _AGENCY_SUFFIX}
 
 
 def find_agency(document: Document) -> str | None:
     """The first agency the text states (``stated_agencies``) from a source trusted for the documents table: its
-    fields, title and signature, and sentences naming the report (year first) or its compiler when the name ends
-    like an agency's; a signature that looks spam-injected gives none (and a note)."""
+    fields, title and signature, and sentences naming the report (year or agency first) or its compiler when the
+    name ends like an agency's; a signature that looks spam-injected gives none (and a note)."""
     for source, name in stated_agencies(document.clean_lines, document.compact_lines, document.title):
         if source not in _TRUSTED or (source == "signature" and len(name) > 40):
             continue

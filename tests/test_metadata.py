@@ -41,3 +41,24 @@ BODY = "一、总体情况。全年主动公开政府信息1200条，办理申�
 ])
 def test_the_agency_of_compiled_by_and_of_the_closing_signature(tmp_path, codebook, text, agency):
     assert _document(tmp_path, "政务公开情况\n" + text + "\n", codebook)["agency"] == agency
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("现将我局2020年度政府信息公开情况报告如下。", 2020),
+    ("現將我局2020年度政府信息公開情況報告如下。", 2020),  # traditional characters
+    ("六个方面汇报我镇2023年政府信息公开工作。", 2023),
+    # a notice cited by its title names a year of its own: it does not count
+    ("根据《关于做好2019年政府信息公开工作的通知》要求，现将有关情况报告如下。", None),
+    ("2021年政府信息公开工作好于2020年政府信息公开工作。", None),  # two years: none is taken
+    ("一、总体情况\n2019年，新华街道办事处高度重视政务公开。", 2019),  # the first words under 一、总体情况
+    ("一、总体情况\n近年来，新华街道办事处高度重视政务公开。", None),
+])
+def test_the_opening_sentence_gives_the_report_year(tmp_path, codebook, text, year):
+    assert _document(tmp_path, "政务公开情况说明\n" + text + "\n", codebook)["report_year"] == year
+
+
+def test_the_agency_of_the_sentence_that_publishes_the_report(tmp_path, codebook):
+    text = "政务公开\n根据要求，现公布荷塘区桂花街道办事处2019年政府信息公开工作年度报告。\n"
+    assert _document(tmp_path, text, codebook)["agency"] == "荷塘区桂花街道办事处"
+    vague = "政务公开\n根据要求，现公布我单位2019年政府信息公开工作年度报告。\n"
+    assert _document(tmp_path, vague, codebook)["agency"] is None  # not an agency's name: nothing taken
