@@ -144,6 +144,9 @@ def _first_lines(lines: list[str], limit: int) -> list[tuple[int, str]]:
 _TITLE_FIELD = re.compile(r"^\s*(?:标题|题名|title)\s*[:：]\s*", re.IGNORECASE)
 
 
+_BREADCRUMB = re.compile(r"^(?:您(?:当前)?的?(?:所在)?位置|当前位置|所在位置)[:：]|首页[>»›/]|[>»›].*[>»›]")
+
+
 def _title_line(lines: list[str]) -> tuple[int, str] | None:
     """A short line near the top that names a report, summary or plan; never the first prose sentence."""
     for number, line in _first_lines(lines, 3):
@@ -151,6 +154,8 @@ def _title_line(lines: list[str]) -> tuple[int, str] | None:
         if split_label(text).prefix:  # "六、…统计表" is a section heading, not the document's title
             continue
         simplified = to_simplified(compact(text))
+        if _BREADCRUMB.search(simplified):  # 您当前的位置:首页 > 云林街道 > 政府信息公开 > 年度报告
+            continue
         short = len(simplified) <= 60 and "|" not in text
         if short and _TITLE_WORDS.search(simplified) and not simplified.endswith(("。", "!", "！")):
             return number, text

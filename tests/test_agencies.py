@@ -57,7 +57,8 @@ GOLDEN = {
     "122_hetang_guihuajiedao_2019.txt": ("荷塘区桂花街道办事处", "street_office", "street", "430000", "430202"),
     "123_liwan_nanyuanjiedao_2020.txt": ("广州市荔湾区人民政府南源街道办事处", "street_office", "street", "440000",
                                          "440103"),
-    "124_xishan_yunlinjiedao_2019.txt": ("锡山区云林街道", "street_office", "street", "320000", "320205"),
+    # title 云林街道2019年度…报告 (under a breadcrumb line); 锡山区 from the opening sentence
+    "124_xishan_yunlinjiedao_2019.txt": ("云林街道", "street_office", "street", "320000", "320205"),
     # the text names 绥江县人民政府 (Yunnan), not in front of 会仪镇: the province only, flagged region_from_text
     "125_suijiang_huiyizhen_2021.txt": ("会仪镇人民政府", "township_government", "township", "530000", None),
     "130_pingtan_2024_page.txt": ("平潭综合实验区", "management_committee", None, "350000", None),

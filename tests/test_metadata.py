@@ -62,3 +62,9 @@ def test_the_agency_of_the_sentence_that_publishes_the_report(tmp_path, codebook
     assert _document(tmp_path, text, codebook)["agency"] == "荷塘区桂花街道办事处"
     vague = "政务公开\n根据要求，现公布我单位2019年政府信息公开工作年度报告。\n"
     assert _document(tmp_path, vague, codebook)["agency"] is None  # not an agency's name: nothing taken
+
+
+def test_a_breadcrumb_is_not_the_title(tmp_path, codebook):
+    text = "您当前的位置:首页 > 云林街道 > 政府信息公开 > 年度报告\n\n云林街道2019年度政府信息公开工作报告\n一、总体情况\n"
+    document = _document(tmp_path, text, codebook)
+    assert (document["title"], document["report_year"]) == ("云林街道2019年度政府信息公开工作报告", 2019)
