@@ -17,12 +17,7 @@ from govstats.codebook import Codebook
 from govstats.tables.identity_split import Glued, Identity, resolve
 from govstats.tables.model import Unit
 from govstats.tables.national_labels import (
-    END_OF_TABLES,
-    SECTION_T2,
-    SECTION_T3,
-    SECTION_T4,
     T3_HEADER_WORDS,
-    T3_NOTE,
     T4_GROUPS,
     T4_OUTCOMES,
     T4_PATHS,
@@ -35,7 +30,7 @@ from govstats.text.keys import cell_key, label_key
 from govstats.text.values import read_cell
 
 
-@dataclass
+@dataclass(slots=True)
 class LocatedCell:
     """One value cell of a national table, located by the labels of its row and column."""
 
@@ -106,7 +101,6 @@ class Reader:
         self.codebook, self.vocabulary = codebook, vocabulary
         self.tables: dict[str, NationalTable] = {}
         self.rejected: list[RejectedLine] = []
-        self.used: set[int] = set()
         self.truncated_at: int | None = None  # line of a row label left without values at the end of a region
         self.n_rows: Counter[str] = Counter()  # rows read per table, against max_rows_per_table
 
@@ -117,14 +111,15 @@ class Reader:
         cells, furniture = set_aside(cells, self.vocabulary.is_label)  # page footers, notes beside values
         self.rejected += furniture
         before = self._n_rows()
+        ends_tables = self.vocabulary.ends_tables
         while index < len(cells):
-            if any(word in cells[index].key for word in END_OF_TABLES) and self._n_rows() > before:
+            if ends_tables(cells[index].key) and self._n_rows() > before:
                 break  # 五、存在的主要问题…: the tables are over (an introduction that lists the sections is not)
             index = self._step(cells, index, piped, state)
 
     def _is_value(self, cell: StreamCell) -> bool:
         """A value cell, or a run of digits too long to be one number (cells glued together)."""
-        return is_value(cell, self.codebook) or cell.text.isdigit()
+        return cell.text.isdigit() or is_value(cell, self.codebook)
 
     def _n_rows(self) -> int:
         return sum(len(table.cells) + len(table.glued) for table in self.tables.values())
@@ -145,24 +140,25 @@ class Reader:
         vocabulary = self.vocabulary
         if not key:
             return index + 1
-        block = vocabulary.block_of(key)
-        if block:
-            self._table("t2", cell.line, state, cell.unit)
-            state.block, state.columns, state.header_open = block, [], True
-            return self._use(state, cell, index)
-        if SECTION_T2 in key and len(key) < 16:
-            return index + 1
-        if (SECTION_T3 in key and len(key) <= 30) or T3_NOTE in key or key in T3_HEADER_WORDS:
-            self._table("t3", cell.line, state, cell.unit)
-            state.header_open = True
-            return self._use(state, cell, index)
-        if len(key) <= 30 and any(section in key for section in SECTION_T4):
+        heading = vocabulary.heading(key)
+        if heading is not None:
+            opens, block = heading
+            if opens == "block":
+                self._table("t2", cell.line, state, cell.unit)
+                state.block, state.columns, state.header_open = block, [], True
+                return self._use(state, cell, index)
+            if opens == "t2":  # the title of table 2: its block headings open it
+                return index + 1
+            if opens == "t3":
+                self._table("t3", cell.line, state, cell.unit)
+                state.header_open = True
+                return self._use(state, cell, index)
             self._table("t4", cell.line, state, cell.unit)
             state.header_open, state.t4_title = True, index
             return self._use(state, cell, index)
         code = state.table.table_code if state.table else None
-        if code in (None, "t2") and self._joined_label(cells, index, self.vocabulary.t3_rows) and not (
-                code == "t2" and self._joined_label(cells, index, self.vocabulary.t2_rows.get(state.block or "", {}))):
+        if code in (None, "t2") and self._joined_label(cells, index, vocabulary.t3_rows) and not (
+                code == "t2" and self._joined_label(cells, index, vocabulary.t2_rows.get(state.block or "", {}))):
             self._table("t3", cell.line, state, cell.unit)  # table 3 whose header was not recognized
             code = "t3"
         if code is None:
@@ -178,7 +174,6 @@ class Reader:
         return self._unassigned(cell, index)
 
     def _use(self, state: _State, cell: StreamCell, index: int) -> int:
-        self.used.add(index)
         if state.table is not None:
             state.table.lines.add(cell.line)
             state.table.labels.append(cell)
@@ -246,12 +241,14 @@ class Reader:
     # table 3 ------------------------------------------------------------------------------------------------
     def _step_t3(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> int:
         cell = cells[index]
-        key, column = cell.key, self.vocabulary.column(cell_key(cell.text))
-        if state.header_open and (column in self.vocabulary.t3_columns or key in T3_HEADER_WORDS):
-            state.t3_seen.append(column)
-            return self._use(state, cell, index)
-        if state.header_open:  # a header word broken into pieces (商业 / 企业)
-            known = dict.fromkeys([*self.vocabulary.t3_columns, *self.vocabulary.column_alias])
+        key = cell.key
+        if state.header_open:
+            column = self.vocabulary.column(cell_key(cell.text))
+            if column in self.vocabulary.t3_columns or key in T3_HEADER_WORDS:
+                state.t3_seen.append(column)
+                return self._use(state, cell, index)
+            # a header word broken into pieces (商业 / 企业)
+            known = self.vocabulary.t3_header_labels
             joined = self._joined_label(cells, index, known, span=6)  # 商 / 业 / 企 / 业: one piece a line
             if joined is not None and joined[1] > index + 1 and self.vocabulary.column(joined[0]) in \
                     self.vocabulary.t3_columns:
@@ -373,6 +370,9 @@ class Reader:
     def _joined_label(self, cells: list[StreamCell], index: int, known: dict, span: int = 3) -> tuple[str, int] | None:
         """(row key, index after the label) when the cell, or the cell joined with the next ones (up to
         ``span`` cells: a label broken across lines or spaces), is a known label."""
+        if not known:
+            return None
+        prefixes = self.vocabulary.prefixes(known)
         joined = ""
         for probe in range(index, min(index + span, len(cells))):
             part = cells[probe].key
@@ -381,7 +381,7 @@ class Reader:
             joined += part
             if joined in known:
                 return joined, probe + 1
-            if not any(label.startswith(joined) for label in known):
+            if joined not in prefixes:  # no label begins with it
                 return None
         return None
 
@@ -392,14 +392,15 @@ class Reader:
         for position in range(label_index, start):
             self._use(state, cells[position], position)
         width = len(state.columns)
-        run, position = [], start
-        while position < len(cells) and (self._is_value(cells[position]) or not cells[position].key):
-            if not piped and not cells[position].text:
-                position += 1
-                continue
-            run.append(position)
+        values: list[StreamCell] = []
+        position, end = start, len(cells)
+        while position < end:  # the values after the label; blank cells count only in delimited rows
+            cell = cells[position]
+            if not (self._is_value(cell) or not cell.key):
+                break
+            if piped or cell.text:
+                values.append(cell)
             position += 1
-        values = [cells[p] for p in run]
         placed: list[StreamCell] | None = None
         flags: tuple[str, ...] = ()
         filled = [v for v in values if v.text]
@@ -425,8 +426,6 @@ class Reader:
             state.row_number += 1  # its place among the rows, kept while the identities decide
             table.glued.append(GluedRow(printed, row_key or "", runs, list(state.columns), state.row_number,
                                         " | ".join([printed or "", *(v.text for v in values)])))
-            for p in run:
-                self.used.add(p)
             return position
         if placed is None:
             text = " | ".join([printed or "", *(v.text for v in values)])
@@ -439,27 +438,22 @@ class Reader:
             self.rejected.append(RejectedLine(
                 (label_cells or values or [cells[min(start, len(cells) - 1)]])[0].line, text, "unrecoverable_row",
                 reason))
-            for p in run:
-                self.used.add(p)
             return position
         limit = self.codebook.limits["max_rows_per_table"]
         if self.n_rows[table.table_code] >= limit:  # bounded memory: rows beyond the limit are not read
             self.rejected.append(RejectedLine(
                 (label_cells or values)[0].line, " | ".join([printed or "", *(v.text for v in values)]),
                 "rows_over_limit", f"row beyond the limit of {limit:,} rows per table (max_rows_per_table)"))
-            self.used.update(run)
             return position
         self.n_rows[table.table_code] += 1
         state.row_number += 1
-        table.lines.update(c.line for c in label_cells)
+        row_number, label, key, lines = state.row_number, printed or "", row_key or "", table.lines
+        lines.update(c.line for c in label_cells)
         for number, ((column_key, column_label), value) in enumerate(zip(state.columns, placed, strict=True),
                                                                      start=1):
-            table.cells.append(LocatedCell(printed or "", row_key or "", column_label, column_key, value.text,
-                                           value.line, state.row_number, number, flags, value.column,
-                                           _grid_position(value)))
-            table.lines.add(value.line)
-        for p in run:
-            self.used.add(p)
+            table.cells.append(LocatedCell(label, key, column_label, column_key, value.text, value.line, row_number,
+                                           number, flags, value.column, _grid_position(value)))
+            lines.add(value.line)
         return position
 
 

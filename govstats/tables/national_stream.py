@@ -6,8 +6,9 @@ labels. Each cell keeps its source line and the position of its unit (``unit``, 
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
 from govstats.tables.model import Cell, Unit
@@ -19,8 +20,11 @@ _WORD = re.compile(r"\S+")
 MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StreamCell:
+    """One cell of the stream. Slotted, not frozen: a region makes one per cell, and nothing changes a cell
+    after ``stream`` (a frozen dataclass is several times slower to create)."""
+
     text: str
     line: int  # source line
     unit: int = 0  # 1-based position of the unit it came from
@@ -28,14 +32,25 @@ class StreamCell:
     column: int | None = None  # 1-based source column where its text starts, where known
     origin: Cell | None = None  # the grid cell it is (parsed rows)
     grid: int | None = None  # the number of that cell's grid
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def key(self) -> str:
-        return label_key(self.text) if self.text.strip() else ""
+        """The label key of the text, computed once: the reader asks for it several times per cell."""
+        key = self._key
+        if key is None:
+            key = self._key = label_key(self.text) if self.text.strip() else ""
+        return key
 
 
 def is_value(cell: StreamCell, codebook: Codebook) -> bool:
-    return read_cell(cell.text, codebook).status in ("reported", "placeholder", "blank")
+    return _is_value_text(cell.text, codebook)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _is_value_text(text: str, codebook: Codebook) -> bool:
+    """Whether a text reads as a value (the same few texts recur in every table: read once)."""
+    return read_cell(text, codebook).status in ("reported", "placeholder", "blank")
 
 
 # -- regions and streams ---------------------------------------------------------------------------------------
@@ -108,46 +123,54 @@ def stream(units: list[Unit], first: int, last: int, vocabulary: Vocabulary) -> 
         return [cell for number, unit in enumerate(chunk, start=first) for cell in _words(unit, number, vocabulary)
                 ], False
     cells: list[StreamCell] = []
+    append = cells.append
     text, start_line, start_unit, start_column = "", chunk[0].line, first, None
+    start_in_row = chunk[0].is_row  # the unit where the open cell starts is a table row
     skip_leading_pipe = False
-
-    def close() -> None:
-        cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row, start_column))
-
-    for offset, (number, unit) in enumerate(enumerate(chunk, start=first)):
+    for offset, unit in enumerate(chunk):
+        number = first + offset
         if unit.is_parsed_row:
             if text.strip():
-                close()
+                append(StreamCell(text.strip(), start_line, start_unit, start_in_row, start_column))
             text, skip_leading_pipe = "", False
-            cells += [StreamCell(cell.text, cell.line, number, True, cell.column, cell, unit.grid)
+            grid = unit.grid
+            cells += [StreamCell(cell.text, cell.line, number, True, cell.column, cell, grid)
                       for cell in unit.cells or ()]
             continue
-        body = unit.text.strip()
-        at = len(unit.text) - len(unit.text.lstrip())  # 0-based source offset of body
+        raw, line, is_row = unit.text, unit.line, unit.is_row
+        body = raw.strip()
+        at = len(raw) - len(raw.lstrip())  # 0-based source offset of body
         if MARKDOWN_RULE.match(body):
             continue  # |---|---| under a markdown header
         if skip_leading_pipe and body.startswith("|"):
             body, at = body[1:], at + 1
         skip_leading_pipe = False
-        if not unit.is_row and body and not text.strip():
+        if not is_row and body and not text.strip():
             if vocabulary.is_label(label_key(body)):
                 body += " |"  # a label alone on its line ends its cell, even if its "|" comes on the next line
                 skip_leading_pipe = True
             elif not _continues_into_pipe(chunk, offset):  # a line of its own (text extracted from a PDF)
                 cells += _words(unit, number, vocabulary)
                 continue
-        parts = body.split("|") if unit.is_row or body.endswith(" |") else [body]
-        for index, part in enumerate(parts):
-            if index > 0:
-                close()
-                text, start_line, start_unit, start_column = "", unit.line, number, None
-            if not text.strip():
-                start_line, start_unit = unit.line, number
-                start_column = at + len(part) - len(part.lstrip()) + 1 if part.strip() else None
-            text += ("\n" if text else "") + part
+        parts = body.split("|") if is_row or body.endswith(" |") else [body]
+        part = parts[0]  # goes on with the open cell (a cell may go on over lines)
+        if not text.strip():
+            start_line, start_unit, start_in_row = line, number, is_row
+            start_column = at + len(part) - len(part.lstrip()) + 1 if part.strip() else None
+        text += ("\n" if text else "") + part
+        if len(parts) == 1:
+            continue
+        at += len(part) + 1
+        append(StreamCell(text.strip(), start_line, start_unit, start_in_row, start_column))
+        for part in parts[1:-1]:  # cells between two pipes of this line: closed at once
+            stripped = part.strip()
+            append(StreamCell(stripped, line, number, is_row, at + len(part) - len(part.lstrip()) + 1
+                              if stripped else None))
             at += len(part) + 1
+        text, start_line, start_unit, start_in_row = parts[-1], line, number, is_row  # opens the next cell
+        start_column = at + len(text) - len(text.lstrip()) + 1 if text.strip() else None
     if text.strip():
-        close()
+        append(StreamCell(text.strip(), start_line, start_unit, start_in_row, start_column))
     return cells, True
 
 
