@@ -393,10 +393,10 @@ class Reader:
             self._use(state, cells[position], position)
         width = len(state.columns)
         values: list[StreamCell] = []
-        position, end = start, len(cells)
+        position, end, is_value = start, len(cells), self._is_value
         while position < end:  # the values after the label; blank cells count only in delimited rows
             cell = cells[position]
-            if not (self._is_value(cell) or not cell.key):
+            if not is_value(cell) and cell.key:
                 break
             if piped or cell.text:
                 values.append(cell)
@@ -420,7 +420,8 @@ class Reader:
         # one run of digits, or (text without pipes) a few runs that spaces separate but that hold as many digits
         # as there are columns or more, so cells may be glued; a space may also stand for a vanished blank cell,
         # so several runs are split only where the identities force it, never by count
-        runs = filled if filled and all(v.text.isdigit() for v in filled) and len(filled) < width and (
+        runs = filled if placed is None and filled and len(filled) < width and all(
+            v.text.isdigit() for v in filled) and (
             len(filled) == 1 or (not piped and sum(len(v.text) for v in filled) >= width)) else []
         if placed is None and runs and width > 1:
             state.row_number += 1  # its place among the rows, kept while the identities decide
@@ -447,13 +448,13 @@ class Reader:
             return position
         self.n_rows[table.table_code] += 1
         state.row_number += 1
-        row_number, label, key, lines = state.row_number, printed or "", row_key or "", table.lines
-        lines.update(c.line for c in label_cells)
-        for number, ((column_key, column_label), value) in enumerate(zip(state.columns, placed, strict=True),
-                                                                     start=1):
-            table.cells.append(LocatedCell(label, key, column_label, column_key, value.text, value.line, row_number,
-                                           number, flags, value.column, _grid_position(value)))
-            lines.add(value.line)
+        row_number, label, key = state.row_number, printed or "", row_key or ""
+        table.lines.update(c.line for c in label_cells)
+        table.cells += [LocatedCell(label, key, column_label, column_key, value.text, value.line, row_number, number,
+                                    flags, value.column, _grid_position(value))
+                        for number, ((column_key, column_label), value)
+                        in enumerate(zip(state.columns, placed, strict=True), start=1)]
+        table.lines.update(value.line for value in placed)
         return position
 
 
@@ -469,16 +470,8 @@ def choose_template(table: NationalTable, others: list[NationalTable], vocabular
     three), else from the document's other tables, else from the report year."""
     votes = {"t2019": 0, "t2021": 0}
     if table.table_code == "t2":
-        labels = {t: {key for (template, _), columns in vocabulary.t2_columns.items() if template == t
-                      for key, _ in columns} for t in votes}
-        rows = {t: {key for block in vocabulary.t2_rows.values() for key, per in block.items() if t in per}
-                for t in votes}
-        for cell in table.cells:
-            for template, other in (("t2019", "t2021"), ("t2021", "t2019")):
-                if cell.column_key in labels[template] - labels[other]:
-                    votes[template] += 1
-                if cell.row_key in rows[template] - rows[other]:
-                    votes[template] += 1
+        for template, (columns, rows) in vocabulary.t2_own_labels.items():
+            votes[template] += sum((cell.column_key in columns) + (cell.row_key in rows) for cell in table.cells)
     elif table.table_code == "t3":
         for cell in table.cells:
             templates = vocabulary.t3_rows.get(cell.row_key, set())

@@ -238,6 +238,17 @@ class Vocabulary:
         return known[1]
 
     @functools.cached_property
+    def t2_own_labels(self) -> dict[str, tuple[set[str], set[str]]]:
+        """Per template of table 2, the column keys and the row keys that only it prints (its votes)."""
+        templates = ("t2019", "t2021")
+        columns = {t: {key for (template, _), labels in self.t2_columns.items() if template == t for key, _ in labels}
+                   for t in templates}
+        rows = {t: {key for block in self.t2_rows.values() for key, per in block.items() if t in per}
+                for t in templates}
+        return {t: (columns[t] - columns[other], rows[t] - rows[other])
+                for t, other in zip(templates, reversed(templates), strict=True)}
+
+    @functools.cached_property
     def t3_header_labels(self) -> dict[str, None]:
         """The column keys of table 3 and the printed keys aliases.csv maps to columns."""
         return dict.fromkeys([*self.t3_columns, *self.column_alias])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from govstats.codebook import Codebook
 from govstats.tables.model import Cell, Unit
 from govstats.tables.national_labels import END_OF_TABLES, Vocabulary
+from govstats.tables.t2014 import fold_width
 from govstats.text.keys import label_key
 from govstats.text.values import read_cell
 
@@ -72,7 +73,7 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
     while index < len(units):
         unit = units[index]
         # a parsed row's cells are tested one by one (_has_anchor_cell), never its joined text
-        key = label_key(unit.text) if unit.text.strip() and not unit.is_parsed_row else ""
+        key = _line_key(unit) if unit.text.strip() and not unit.is_parsed_row else ""
         title = key and not _is_prose(unit) and vocabulary.is_anchor(key)
         inline = key and vocabulary.block_of(key) is not None  # tables flattened into a prose line
         if title or inline or _has_anchor_cell(unit, vocabulary):
@@ -81,7 +82,7 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
             while probe < len(units):
                 following = units[probe]
                 if not following.is_row:  # a table row never ends a region
-                    probe_key = label_key(following.text) if following.text.strip() else ""
+                    probe_key = _line_key(following) if following.text.strip() else ""
                     if any(word in probe_key for word in END_OF_TABLES):
                         break
                     if _is_prose(following) and not (probe_key and vocabulary.is_anchor(probe_key)):
@@ -94,6 +95,11 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
         else:
             index += 1
     return found
+
+
+def _line_key(unit: Unit) -> str:
+    """The label key of a unit's text; a line of text (prose, seen once) is folded first (``fold_width``)."""
+    return label_key(unit.text if unit.is_row else fold_width(unit.text))
 
 
 def _has_anchor_cell(unit: Unit, vocabulary: Vocabulary) -> bool:
