@@ -23,7 +23,7 @@ from govstats.tables.national_labels import (
     T4_PATHS,
     Vocabulary,
 )
-from govstats.tables.national_stream import StreamCell, is_value, regions, stream
+from govstats.tables.national_stream import StreamCell, is_value_text, regions, stream
 from govstats.tables.page_text import set_aside
 from govstats.tables.t2014 import RejectedLine
 from govstats.text.keys import cell_key, label_key
@@ -119,7 +119,7 @@ class Reader:
 
     def _is_value(self, cell: StreamCell) -> bool:
         """A value cell, or a run of digits too long to be one number (cells glued together)."""
-        return cell.text.isdigit() or is_value(cell, self.codebook)
+        return cell.text.isdigit() or is_value_text(cell.text, self.codebook)
 
     def _n_rows(self) -> int:
         return sum(len(table.cells) + len(table.glued) for table in self.tables.values())
@@ -393,12 +393,13 @@ class Reader:
             self._use(state, cells[position], position)
         width = len(state.columns)
         values: list[StreamCell] = []
-        position, end, is_value = start, len(cells), self._is_value
-        while position < end:  # the values after the label; blank cells count only in delimited rows
+        position, end, codebook = start, len(cells), self.codebook
+        while position < end:  # the values after the label (_is_value); blank cells count only in delimited rows
             cell = cells[position]
-            if not is_value(cell) and cell.key:
+            text = cell.text
+            if not (text.isdigit() or is_value_text(text, codebook)) and cell.key:
                 break
-            if piped or cell.text:
+            if piped or text:
                 values.append(cell)
             position += 1
         placed: list[StreamCell] | None = None
@@ -451,7 +452,7 @@ class Reader:
         row_number, label, key = state.row_number, printed or "", row_key or ""
         table.lines.update(c.line for c in label_cells)
         table.cells += [LocatedCell(label, key, column_label, column_key, value.text, value.line, row_number, number,
-                                    flags, value.column, _grid_position(value))
+                                    flags, value.column, None if value.origin is None else _grid_position(value))
                         for number, ((column_key, column_label), value)
                         in enumerate(zip(state.columns, placed, strict=True), start=1)]
         table.lines.update(value.line for value in placed)

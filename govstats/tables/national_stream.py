@@ -45,11 +45,11 @@ class StreamCell:
 
 
 def is_value(cell: StreamCell, codebook: Codebook) -> bool:
-    return _is_value_text(cell.text, codebook)
+    return is_value_text(cell.text, codebook)
 
 
 @functools.lru_cache(maxsize=16_384)
-def _is_value_text(text: str, codebook: Codebook) -> bool:
+def is_value_text(text: str, codebook: Codebook) -> bool:
     """Whether a text reads as a value (the same few texts recur in every table: read once)."""
     return read_cell(text, codebook).status in ("reported", "placeholder", "blank")
 

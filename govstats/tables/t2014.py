@@ -179,10 +179,9 @@ def find_spaced_tables(units: list[Unit], codebook: Codebook, first_number: int)
     while index < len(units):
         unit = units[index]
         index += 1
-        if unit.is_row:
+        if not unit.text or unit.is_row:  # most units are rows or blank (the national regions are blanked)
             continue
-        words = unit.text.split()
-        start = next((i for i, token in enumerate(words)
+        start = next((i for i, token in enumerate(unit.text.split())
                       if codebook.header_roles.get(cell_key(fold_width(token))) == "label"), None)
         if start is None:
             continue

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from govstats.codebook import Codebook
 from govstats.tables.model import Unit
-from govstats.tables.t2014 import RawRow, RawTable, RejectedLine, ValueColumn
+from govstats.tables.t2014 import RawRow, RawTable, RejectedLine, ValueColumn, fold_width
 from govstats.text.keys import compact
 
 _NUMBERING = re.compile(r"^(?:其中[:：]?)?(\d{1,2})[.．、]")
@@ -58,9 +58,9 @@ def find_glued_tables(blocks: list[Unit], codebook: Codebook, first_number: int,
     rejected: list[RejectedLine] = []
     for position_in_layout, unit in enumerate(blocks, start=1):
         number, line = unit.line, unit.text
-        if unit.is_row or number in skip or "|" in line or not patterns.label.search(line):
-            continue  # cheap test first: most lines name no label header
-        text = compact(line)
+        if not patterns.label.search(line) or unit.is_row or number in skip or "|" in line:
+            continue  # most lines name no label header
+        text = compact(fold_width(line))  # the same text, faster (see fold_width)
         found = header.search(text)
         if not found:
             continue
