@@ -82,6 +82,18 @@ class NationalScan:
 
 
 @dataclass
+class _ReadRow:
+    """A row read into a table: where it was and what it held, to tell a row printed again."""
+
+    number: int  # its row number in the table
+    line: int
+    text: str
+    columns: tuple[str, ...]
+    values: tuple[str, ...]
+    withdrawn: bool = False  # printed again with other values: its cells were taken out of the table
+
+
+@dataclass
 class _State:
     table: NationalTable | None = None
     block: str | None = None
@@ -103,6 +115,10 @@ class Reader:
         self.rejected: list[RejectedLine] = []
         self.truncated_at: int | None = None  # line of a row label left without values at the end of a region
         self.n_rows: Counter[str] = Counter()  # rows read per table, against max_rows_per_table
+        # (table, block of table 2, form's row key) → the row read under it: a row printed again is never read
+        # twice (its cells would have the same indicators)
+        self.rows_read: dict[tuple[str, str | None, str], _ReadRow] = {}
+        self.withdrawn: set[str] = set()  # tables that had a row taken out (renumbered at the end)
 
     def read(self, cells: list[StreamCell], piped: bool) -> None:
         state = _State()
@@ -447,9 +463,19 @@ class Reader:
                 (label_cells or values)[0].line, " | ".join([printed or "", *(v.text for v in values)]),
                 "rows_over_limit", f"row beyond the limit of {limit:,} rows per table (max_rows_per_table)"))
             return position
-        self.n_rows[table.table_code] += 1
+        code, key = table.table_code, row_key or ""
+        identity = (code, state.block if code == "t2" else None, self.vocabulary.row(code, key))
+        line = (label_cells or values)[0].line
+        text = " | ".join([printed or "", *(v.text for v in values)])
+        columns, texts = tuple(column for column, _ in state.columns), tuple(v.text for v in placed)
+        self.n_rows[code] += 1  # a row printed again counts against the limit too: the work stays bounded
+        earlier = self.rows_read.get(identity)
+        if earlier is not None:
+            self._printed_again(table, earlier, line, text, columns, texts)
+            return position
         state.row_number += 1
-        row_number, label, key = state.row_number, printed or "", row_key or ""
+        self.rows_read[identity] = _ReadRow(state.row_number, line, text, columns, texts)
+        row_number, label = state.row_number, printed or ""
         table.lines.update(c.line for c in label_cells)
         table.cells += [LocatedCell(label, key, column_label, column_key, value.text, value.line, row_number, number,
                                     flags, value.column, None if value.origin is None else _grid_position(value))
@@ -457,6 +483,28 @@ class Reader:
                         in enumerate(zip(state.columns, placed, strict=True), start=1)]
         table.lines.update(value.line for value in placed)
         return position
+
+    def _printed_again(self, table: NationalTable, earlier: _ReadRow, line: int, text: str,
+                       columns: tuple[str, ...], values: tuple[str, ...]) -> None:
+        """A row of the table printed again (a page repeats a line, a row of another report slipped in): with
+        the same values it is read once; with other values neither is read, since which are the table's
+        cannot be told. Either way the repeat is a rejection, never a second row with the same indicators."""
+        if earlier.withdrawn:
+            reason = (f"the row is printed more than once with other values (first at line {earlier.line}): "
+                      "which are the table's cannot be told, so none is read")
+        elif (earlier.columns, earlier.values) == (columns, values):
+            reason = f"the row is printed again with the same values (first at line {earlier.line}): read once"
+        else:
+            earlier.withdrawn = True
+            table.cells = [cell for cell in table.cells if cell.row_number != earlier.number]
+            self.withdrawn.add(table.table_code)
+            self.rejected.append(RejectedLine(
+                earlier.line, earlier.text, "unrecoverable_row",
+                f"the row is printed again at line {line} with other values: which are the table's cannot be "
+                "told, so neither is read"))
+            reason = (f"the row is printed before (line {earlier.line}) with other values: which are the "
+                      "table's cannot be told, so neither is read")
+        self.rejected.append(RejectedLine(line, text, "unrecoverable_row", reason))
 
 
 def _grid_position(cell: StreamCell) -> tuple[int, int, int] | None:
@@ -519,6 +567,8 @@ def find_national_tables(units: list[Unit], codebook: Codebook, vocabulary: Voca
                          f"{source.replace('_', ' ')}")
     for table in tables:
         reader.rejected += split_glued_rows(table, codebook, vocabulary)
+        if table.table_code in reader.withdrawn:
+            _renumber(table)  # rows taken out leave no gaps
     return NationalScan([t for t in tables if t.cells], reader.rejected, region_units, notes)
 
 
@@ -557,11 +607,16 @@ def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocab
                                      f"{len(g.columns)} columns cannot be split with certainty ({why}), so none "
                                      "is guessed"))
     table.glued = []
+    _renumber(table)
+    return rejected
+
+
+def _renumber(table: NationalTable) -> None:
+    """The table's rows numbered 1, 2, 3 … in the order of their numbers, its cells in that order."""
     order = {number: rank for rank, number in enumerate(sorted({c.row_number for c in table.cells}), start=1)}
     table.cells.sort(key=lambda c: (c.row_number, c.column_number))
     for cell in table.cells:
         cell.row_number = order[cell.row_number]
-    return rejected
 
 
 def form_identities(codebook: Codebook, template: str, table_code: str) -> list[Identity]:
