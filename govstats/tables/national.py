@@ -81,16 +81,25 @@ class NationalScan:
     notes: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class _ReadRow:
-    """A row read into a table: where it was and what it held, to tell a row printed again."""
+    """A row read into a table, to tell a row printed again: its number, its cells, what they were placed in."""
 
     number: int  # its row number in the table
-    line: int
-    text: str
+    label_cells: list[StreamCell]
+    values: list[StreamCell]  # the cells after the label
     columns: tuple[str, ...]
-    values: tuple[str, ...]
+    placed: list[StreamCell]  # the values, one a column
     withdrawn: bool = False  # printed again with other values: its cells were taken out of the table
+
+    @property
+    def line(self) -> int:
+        return (self.label_cells or self.values)[0].line
+
+    @property
+    def text(self) -> str:
+        printed = " ".join(c.text for c in self.label_cells)
+        return " | ".join([printed, *(v.text for v in self.values)])
 
 
 @dataclass
@@ -465,16 +474,15 @@ class Reader:
             return position
         code, key = table.table_code, row_key or ""
         identity = (code, state.block if code == "t2" else None, self.vocabulary.row(code, key))
-        line = (label_cells or values)[0].line
-        text = " | ".join([printed or "", *(v.text for v in values)])
-        columns, texts = tuple(column for column, _ in state.columns), tuple(v.text for v in placed)
+        columns = tuple(column for column, _ in state.columns)
         self.n_rows[code] += 1  # a row printed again counts against the limit too: the work stays bounded
+        row = _ReadRow(state.row_number + 1, label_cells, values, columns, placed)
         earlier = self.rows_read.get(identity)
         if earlier is not None:
-            self._printed_again(table, earlier, line, text, columns, texts)
+            self._printed_again(table, earlier, row)
             return position
         state.row_number += 1
-        self.rows_read[identity] = _ReadRow(state.row_number, line, text, columns, texts)
+        self.rows_read[identity] = row
         row_number, label = state.row_number, printed or ""
         table.lines.update(c.line for c in label_cells)
         table.cells += [LocatedCell(label, key, column_label, column_key, value.text, value.line, row_number, number,
@@ -484,15 +492,14 @@ class Reader:
         table.lines.update(value.line for value in placed)
         return position
 
-    def _printed_again(self, table: NationalTable, earlier: _ReadRow, line: int, text: str,
-                       columns: tuple[str, ...], values: tuple[str, ...]) -> None:
+    def _printed_again(self, table: NationalTable, earlier: _ReadRow, row: _ReadRow) -> None:
         """A row of the table printed again (a page repeats a line, a row of another report slipped in): with
         the same values it is read once; with other values neither is read, since which are the table's
         cannot be told. Either way the repeat is a rejection, never a second row with the same indicators."""
         if earlier.withdrawn:
             reason = (f"the row is printed more than once with other values (first at line {earlier.line}): "
                       "which are the table's cannot be told, so none is read")
-        elif (earlier.columns, earlier.values) == (columns, values):
+        elif earlier.columns == row.columns and [c.text for c in earlier.placed] == [c.text for c in row.placed]:
             reason = f"the row is printed again with the same values (first at line {earlier.line}): read once"
         else:
             earlier.withdrawn = True
@@ -500,11 +507,11 @@ class Reader:
             self.withdrawn.add(table.table_code)
             self.rejected.append(RejectedLine(
                 earlier.line, earlier.text, "unrecoverable_row",
-                f"the row is printed again at line {line} with other values: which are the table's cannot be "
+                f"the row is printed again at line {row.line} with other values: which are the table's cannot be "
                 "told, so neither is read"))
             reason = (f"the row is printed before (line {earlier.line}) with other values: which are the "
                       "table's cannot be told, so neither is read")
-        self.rejected.append(RejectedLine(line, text, "unrecoverable_row", reason))
+        self.rejected.append(RejectedLine(row.line, row.text, "unrecoverable_row", reason))
 
 
 def _grid_position(cell: StreamCell) -> tuple[int, int, int] | None:

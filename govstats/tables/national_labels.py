@@ -25,7 +25,7 @@ T4_GROUPS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议
 T4_OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 T4_PATHS = ("行政复议", "行政诉讼 › 未经复议直接起诉", "行政诉讼 › 复议后起诉")
 NUMBER_RUN = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_ENDS = re.compile("|".join(map(re.escape, END_OF_TABLES)))
+ENDS_TABLES = re.compile("|".join(map(re.escape, END_OF_TABLES)))  # searched in a key
 _T4_TITLE = re.compile("|".join(map(re.escape, SECTION_T4)))
 MEMO_SIZE = 16_384
 
@@ -90,7 +90,7 @@ class Vocabulary:
         self._anchor_texts = Memo(lambda text: self.is_anchor(label_key(text)))
         self._labels = Memo(self._is_label)
         self._headings = Memo(self._heading)
-        self._ends = Memo(lambda key: _ENDS.search(key) is not None)
+        self._ends = Memo(lambda key: ENDS_TABLES.search(key) is not None)
         self._prefixes: dict[int, tuple[Collection[str], frozenset[str]]] = {}
 
     def _learn_aliases(self, codebook: Codebook) -> None:

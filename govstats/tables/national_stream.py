@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
 from govstats.tables.model import Cell, Unit
-from govstats.tables.national_labels import END_OF_TABLES, Vocabulary
+from govstats.tables.national_labels import ENDS_TABLES, Vocabulary
 from govstats.tables.t2014 import fold_width
 from govstats.text.keys import label_key
 from govstats.text.values import read_cell
@@ -74,16 +74,17 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
         unit = units[index]
         # a parsed row's cells are tested one by one (_has_anchor_cell), never its joined text
         key = _line_key(unit) if unit.text.strip() and not unit.is_parsed_row else ""
-        title = key and not _is_prose(unit) and vocabulary.is_anchor(key)
-        inline = key and vocabulary.block_of(key) is not None  # tables flattened into a prose line
-        if title or inline or _has_anchor_cell(unit, vocabulary):
+        # a title, or a block heading (also inside a line: tables flattened into a prose line)
+        opens = bool(key) and ((not _is_prose(unit) and vocabulary.is_anchor(key))
+                               or vocabulary.block_of(key) is not None)
+        if opens or _has_anchor_cell(unit, vocabulary):
             end = index
             probe = index + 1
             while probe < len(units):
                 following = units[probe]
                 if not following.is_row:  # a table row never ends a region
                     probe_key = _line_key(following) if following.text.strip() else ""
-                    if any(word in probe_key for word in END_OF_TABLES):
+                    if ENDS_TABLES.search(probe_key):
                         break
                     if _is_prose(following) and not (probe_key and vocabulary.is_anchor(probe_key)):
                         break
@@ -104,9 +105,8 @@ def _line_key(unit: Unit) -> str:
 
 def _has_anchor_cell(unit: Unit, vocabulary: Vocabulary) -> bool:
     if unit.is_parsed_row:
-        return any(vocabulary.is_anchor(label_key(cell.text)) for cell in unit.cells or () if cell.text)
-    return unit.is_row and any(vocabulary.is_anchor(label_key(part)) for part in unit.text.split("|")
-                               if part.strip())
+        return any(vocabulary.is_anchor_text(cell.text) for cell in unit.cells or () if cell.text)
+    return unit.is_row and any(vocabulary.is_anchor_text(part) for part in unit.text.split("|") if part.strip())
 
 
 def _continues_into_pipe(chunk: list[Unit], offset: int) -> bool:

@@ -7,6 +7,7 @@ indicators: deciding what a row means is the next stage's job.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -84,17 +85,31 @@ def row_blocks(units: list[Unit]) -> list[list[tuple[int, Unit]]]:
     return blocks
 
 
+_BLANK, _DATA = object(), object()
+
+
+@functools.lru_cache(maxsize=16_384)
+def _header_role(cell: str, codebook: Codebook) -> object:
+    """A cell's role in a header (label_columns.csv), _BLANK, or _DATA for a number; looked up once per text
+    (every row of every table is tried as a header)."""
+    key = cell_key(cell)
+    if not key:
+        return _BLANK
+    if _NUMERIC.match(key):
+        return _DATA
+    return codebook.header_roles.get(key)
+
+
 def read_header(cells: tuple[str, ...], codebook: Codebook) -> tuple[int, int | None, tuple[ValueColumn, ...]] | None:
     """Roles of the header cells (label, unit, values) or None if this is not a statistics header."""
     label_index = unit_index = None
     values: list[ValueColumn] = []
     for index, cell in enumerate(cells):
-        key = cell_key(cell)
-        if not key:
+        role = _header_role(cell, codebook)
+        if role is _BLANK:
             continue
-        if _NUMERIC.match(key):  # a header names columns; a number means this is a data row
+        if role is _DATA:  # a header names columns; a number means this is a data row
             return None
-        role = codebook.header_roles.get(key)
         if role == "label" and label_index is None:
             label_index = index
         elif role == "unit" and unit_index is None:
