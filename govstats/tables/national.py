@@ -529,10 +529,11 @@ def choose_template(table: NationalTable, others: list[NationalTable], vocabular
         for template, (columns, rows) in vocabulary.t2_own_labels.items():
             votes[template] += sum((cell.column_key in columns) + (cell.row_key in rows) for cell in table.cells)
     elif table.table_code == "t3":
+        only = vocabulary.t3_own_rows
         for cell in table.cells:
-            templates = vocabulary.t3_rows.get(cell.row_key, set())
-            if len(templates) == 1:
-                votes[next(iter(templates))] += 1
+            template = only.get(cell.row_key)
+            if template is not None:
+                votes[template] += 1
     if votes["t2019"] != votes["t2021"]:
         return max(votes, key=votes.get), "labels"
     for other in others:

@@ -249,6 +249,11 @@ class Vocabulary:
                 for t, other in zip(templates, reversed(templates), strict=True)}
 
     @functools.cached_property
+    def t3_own_rows(self) -> dict[str, str]:
+        """The row keys of table 3 that one template only has, with that template (its votes)."""
+        return {key: next(iter(templates)) for key, templates in self.t3_rows.items() if len(templates) == 1}
+
+    @functools.cached_property
     def t3_header_labels(self) -> dict[str, None]:
         """The column keys of table 3 and the printed keys aliases.csv maps to columns."""
         return dict.fromkeys([*self.t3_columns, *self.column_alias])

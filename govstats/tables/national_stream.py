@@ -146,7 +146,7 @@ def stream(units: list[Unit], first: int, last: int, vocabulary: Vocabulary) -> 
         raw, line, is_row = unit.text, unit.line, unit.is_row
         body = raw.strip()
         at = len(raw) - len(raw.lstrip())  # 0-based source offset of body
-        if MARKDOWN_RULE.match(body):
+        if "---" in body and MARKDOWN_RULE.match(body):
             continue  # |---|---| under a markdown header
         if skip_leading_pipe and body.startswith("|"):
             body, at = body[1:], at + 1
