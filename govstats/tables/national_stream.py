@@ -77,7 +77,7 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
         # a title, or a block heading (also inside a line: tables flattened into a prose line)
         opens = bool(key) and ((not _is_prose(unit) and vocabulary.is_anchor(key))
                                or vocabulary.block_of(key) is not None)
-        if opens or _has_anchor_cell(unit, vocabulary):
+        if opens or (unit.is_row and _has_anchor_cell(unit, vocabulary)):
             end = index
             probe = index + 1
             while probe < len(units):
