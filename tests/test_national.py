@@ -190,3 +190,23 @@ def test_a_table_entered_again_after_a_stray_row_goes_on_numbering_its_rows(tmp_
     assert len(keys) == len(set(keys))
     values = {o["indicator_id"]: o["value"] for o in result.observations if o["indicator_id"]}
     assert values["t2019.t2.a20_1.regulation.new_made"] == 1 and values["t2019.t2.a20_5.license.decisions"] == 7
+
+
+def test_a_row_printed_again_in_its_table_is_rejected_never_a_silent_value(tmp_path, codebook):
+    """A row of table 3 inserted before its own row (another report's values): which values are the table's
+    cannot be told, so neither row is read; a row printed again with the same values is read once."""
+    rows = ("一、本年新收政府信息公开申请数量 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n"
+            "二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n")
+    stray = "二、上年结转政府信息公开申请数量 | 9 | 9 | 9 | 9 | 9 | 9 | 9 |\n"
+    text = "2021年度政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n" + T3_HEADER + stray + rows + rows
+    result = _parse(tmp_path, text, codebook)
+    assert result.document["status"] == "ok", result.document["status_message"]
+    keys = [(o["table_number"], o["row_number"], o["column_number"]) for o in result.observations]
+    assert len(keys) == len(set(keys))
+    values = {o["indicator_id"]: o["value"] for o in result.observations if o["indicator_id"]}
+    assert "t2021.t3.apply.carried_in.np" not in values  # 9 or 1: not guessed
+    assert values["t2021.t3.apply.new.np"] == 5
+    assert not any("duplicate_indicator" in (o["flag_codes"] or "") for o in result.observations)
+    repeated = [(r["source_line"], r["reason_code"]) for r in result.rejections if "printed" in r["message"]]
+    assert repeated == [(6, "unrecoverable_row"), (8, "unrecoverable_row"), (9, "unrecoverable_row"),
+                        (10, "unrecoverable_row")]

@@ -17,25 +17,20 @@ from govstats.codebook import Codebook
 from govstats.tables.identity_split import Glued, Identity, resolve
 from govstats.tables.model import Unit
 from govstats.tables.national_labels import (
-    END_OF_TABLES,
-    SECTION_T2,
-    SECTION_T3,
-    SECTION_T4,
     T3_HEADER_WORDS,
-    T3_NOTE,
     T4_GROUPS,
     T4_OUTCOMES,
     T4_PATHS,
     Vocabulary,
 )
-from govstats.tables.national_stream import StreamCell, is_value, regions, stream
+from govstats.tables.national_stream import StreamCell, is_value_text, regions, stream
 from govstats.tables.page_text import set_aside
 from govstats.tables.t2014 import RejectedLine
 from govstats.text.keys import cell_key, label_key
 from govstats.text.values import read_cell
 
 
-@dataclass
+@dataclass(slots=True)
 class LocatedCell:
     """One value cell of a national table, located by the labels of its row and column."""
 
@@ -86,6 +81,27 @@ class NationalScan:
     notes: list[str]
 
 
+@dataclass(slots=True)
+class _ReadRow:
+    """A row read into a table, to tell a row printed again: its number, its cells, what they were placed in."""
+
+    number: int  # its row number in the table
+    label_cells: list[StreamCell]
+    values: list[StreamCell]  # the cells after the label
+    columns: tuple[str, ...]
+    placed: list[StreamCell]  # the values, one a column
+    withdrawn: bool = False  # printed again with other values: its cells were taken out of the table
+
+    @property
+    def line(self) -> int:
+        return (self.label_cells or self.values)[0].line
+
+    @property
+    def text(self) -> str:
+        printed = " ".join(c.text for c in self.label_cells)
+        return " | ".join([printed, *(v.text for v in self.values)])
+
+
 @dataclass
 class _State:
     table: NationalTable | None = None
@@ -106,9 +122,12 @@ class Reader:
         self.codebook, self.vocabulary = codebook, vocabulary
         self.tables: dict[str, NationalTable] = {}
         self.rejected: list[RejectedLine] = []
-        self.used: set[int] = set()
         self.truncated_at: int | None = None  # line of a row label left without values at the end of a region
         self.n_rows: Counter[str] = Counter()  # rows read per table, against max_rows_per_table
+        # (table, block of table 2, form's row key) → the row read under it: a row printed again is never read
+        # twice (its cells would have the same indicators)
+        self.rows_read: dict[tuple[str, str | None, str], _ReadRow] = {}
+        self.withdrawn: set[str] = set()  # tables that had a row taken out (renumbered at the end)
 
     def read(self, cells: list[StreamCell], piped: bool) -> None:
         state = _State()
@@ -117,14 +136,15 @@ class Reader:
         cells, furniture = set_aside(cells, self.vocabulary.is_label)  # page footers, notes beside values
         self.rejected += furniture
         before = self._n_rows()
+        ends_tables = self.vocabulary.ends_tables
         while index < len(cells):
-            if any(word in cells[index].key for word in END_OF_TABLES) and self._n_rows() > before:
+            if ends_tables(cells[index].key) and self._n_rows() > before:
                 break  # 五、存在的主要问题…: the tables are over (an introduction that lists the sections is not)
             index = self._step(cells, index, piped, state)
 
     def _is_value(self, cell: StreamCell) -> bool:
         """A value cell, or a run of digits too long to be one number (cells glued together)."""
-        return is_value(cell, self.codebook) or cell.text.isdigit()
+        return cell.text.isdigit() or is_value_text(cell.text, self.codebook)
 
     def _n_rows(self) -> int:
         return sum(len(table.cells) + len(table.glued) for table in self.tables.values())
@@ -145,24 +165,25 @@ class Reader:
         vocabulary = self.vocabulary
         if not key:
             return index + 1
-        block = vocabulary.block_of(key)
-        if block:
-            self._table("t2", cell.line, state, cell.unit)
-            state.block, state.columns, state.header_open = block, [], True
-            return self._use(state, cell, index)
-        if SECTION_T2 in key and len(key) < 16:
-            return index + 1
-        if (SECTION_T3 in key and len(key) <= 30) or T3_NOTE in key or key in T3_HEADER_WORDS:
-            self._table("t3", cell.line, state, cell.unit)
-            state.header_open = True
-            return self._use(state, cell, index)
-        if len(key) <= 30 and any(section in key for section in SECTION_T4):
+        heading = vocabulary.heading(key)
+        if heading is not None:
+            opens, block = heading
+            if opens == "block":
+                self._table("t2", cell.line, state, cell.unit)
+                state.block, state.columns, state.header_open = block, [], True
+                return self._use(state, cell, index)
+            if opens == "t2":  # the title of table 2: its block headings open it
+                return index + 1
+            if opens == "t3":
+                self._table("t3", cell.line, state, cell.unit)
+                state.header_open = True
+                return self._use(state, cell, index)
             self._table("t4", cell.line, state, cell.unit)
             state.header_open, state.t4_title = True, index
             return self._use(state, cell, index)
         code = state.table.table_code if state.table else None
-        if code in (None, "t2") and self._joined_label(cells, index, self.vocabulary.t3_rows) and not (
-                code == "t2" and self._joined_label(cells, index, self.vocabulary.t2_rows.get(state.block or "", {}))):
+        if code in (None, "t2") and self._joined_label(cells, index, vocabulary.t3_rows) and not (
+                code == "t2" and self._joined_label(cells, index, vocabulary.t2_rows.get(state.block or "", {}))):
             self._table("t3", cell.line, state, cell.unit)  # table 3 whose header was not recognized
             code = "t3"
         if code is None:
@@ -178,7 +199,6 @@ class Reader:
         return self._unassigned(cell, index)
 
     def _use(self, state: _State, cell: StreamCell, index: int) -> int:
-        self.used.add(index)
         if state.table is not None:
             state.table.lines.add(cell.line)
             state.table.labels.append(cell)
@@ -246,12 +266,14 @@ class Reader:
     # table 3 ------------------------------------------------------------------------------------------------
     def _step_t3(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> int:
         cell = cells[index]
-        key, column = cell.key, self.vocabulary.column(cell_key(cell.text))
-        if state.header_open and (column in self.vocabulary.t3_columns or key in T3_HEADER_WORDS):
-            state.t3_seen.append(column)
-            return self._use(state, cell, index)
-        if state.header_open:  # a header word broken into pieces (商业 / 企业)
-            known = dict.fromkeys([*self.vocabulary.t3_columns, *self.vocabulary.column_alias])
+        key = cell.key
+        if state.header_open:
+            column = self.vocabulary.column(cell_key(cell.text))
+            if column in self.vocabulary.t3_columns or key in T3_HEADER_WORDS:
+                state.t3_seen.append(column)
+                return self._use(state, cell, index)
+            # a header word broken into pieces (商业 / 企业)
+            known = self.vocabulary.t3_header_labels
             joined = self._joined_label(cells, index, known, span=6)  # 商 / 业 / 企 / 业: one piece a line
             if joined is not None and joined[1] > index + 1 and self.vocabulary.column(joined[0]) in \
                     self.vocabulary.t3_columns:
@@ -373,6 +395,9 @@ class Reader:
     def _joined_label(self, cells: list[StreamCell], index: int, known: dict, span: int = 3) -> tuple[str, int] | None:
         """(row key, index after the label) when the cell, or the cell joined with the next ones (up to
         ``span`` cells: a label broken across lines or spaces), is a known label."""
+        if not known:
+            return None
+        prefixes = self.vocabulary.prefixes(known)
         joined = ""
         for probe in range(index, min(index + span, len(cells))):
             part = cells[probe].key
@@ -381,7 +406,7 @@ class Reader:
             joined += part
             if joined in known:
                 return joined, probe + 1
-            if not any(label.startswith(joined) for label in known):
+            if joined not in prefixes:  # no label begins with it
                 return None
         return None
 
@@ -392,14 +417,16 @@ class Reader:
         for position in range(label_index, start):
             self._use(state, cells[position], position)
         width = len(state.columns)
-        run, position = [], start
-        while position < len(cells) and (self._is_value(cells[position]) or not cells[position].key):
-            if not piped and not cells[position].text:
-                position += 1
-                continue
-            run.append(position)
+        values: list[StreamCell] = []
+        position, end, codebook = start, len(cells), self.codebook
+        while position < end:  # the values after the label (_is_value); blank cells count only in delimited rows
+            cell = cells[position]
+            text = cell.text
+            if not (text.isdigit() or is_value_text(text, codebook)) and cell.key:
+                break
+            if piped or text:
+                values.append(cell)
             position += 1
-        values = [cells[p] for p in run]
         placed: list[StreamCell] | None = None
         flags: tuple[str, ...] = ()
         filled = [v for v in values if v.text]
@@ -419,14 +446,13 @@ class Reader:
         # one run of digits, or (text without pipes) a few runs that spaces separate but that hold as many digits
         # as there are columns or more, so cells may be glued; a space may also stand for a vanished blank cell,
         # so several runs are split only where the identities force it, never by count
-        runs = filled if filled and all(v.text.isdigit() for v in filled) and len(filled) < width and (
+        runs = filled if placed is None and filled and len(filled) < width and all(
+            v.text.isdigit() for v in filled) and (
             len(filled) == 1 or (not piped and sum(len(v.text) for v in filled) >= width)) else []
         if placed is None and runs and width > 1:
             state.row_number += 1  # its place among the rows, kept while the identities decide
             table.glued.append(GluedRow(printed, row_key or "", runs, list(state.columns), state.row_number,
                                         " | ".join([printed or "", *(v.text for v in values)])))
-            for p in run:
-                self.used.add(p)
             return position
         if placed is None:
             text = " | ".join([printed or "", *(v.text for v in values)])
@@ -439,28 +465,53 @@ class Reader:
             self.rejected.append(RejectedLine(
                 (label_cells or values or [cells[min(start, len(cells) - 1)]])[0].line, text, "unrecoverable_row",
                 reason))
-            for p in run:
-                self.used.add(p)
             return position
         limit = self.codebook.limits["max_rows_per_table"]
         if self.n_rows[table.table_code] >= limit:  # bounded memory: rows beyond the limit are not read
             self.rejected.append(RejectedLine(
                 (label_cells or values)[0].line, " | ".join([printed or "", *(v.text for v in values)]),
                 "rows_over_limit", f"row beyond the limit of {limit:,} rows per table (max_rows_per_table)"))
-            self.used.update(run)
             return position
-        self.n_rows[table.table_code] += 1
+        code, key = table.table_code, row_key or ""
+        identity = (code, state.block if code == "t2" else None, self.vocabulary.row(code, key))
+        columns = tuple(column for column, _ in state.columns)
+        self.n_rows[code] += 1  # a row printed again counts against the limit too: the work stays bounded
+        row = _ReadRow(state.row_number + 1, label_cells, values, columns, placed)
+        earlier = self.rows_read.get(identity)
+        if earlier is not None:
+            self._printed_again(table, earlier, row)
+            return position
         state.row_number += 1
+        self.rows_read[identity] = row
+        row_number, label = state.row_number, printed or ""
         table.lines.update(c.line for c in label_cells)
-        for number, ((column_key, column_label), value) in enumerate(zip(state.columns, placed, strict=True),
-                                                                     start=1):
-            table.cells.append(LocatedCell(printed or "", row_key or "", column_label, column_key, value.text,
-                                           value.line, state.row_number, number, flags, value.column,
-                                           _grid_position(value)))
-            table.lines.add(value.line)
-        for p in run:
-            self.used.add(p)
+        table.cells += [LocatedCell(label, key, column_label, column_key, value.text, value.line, row_number, number,
+                                    flags, value.column, None if value.origin is None else _grid_position(value))
+                        for number, ((column_key, column_label), value)
+                        in enumerate(zip(state.columns, placed, strict=True), start=1)]
+        table.lines.update(value.line for value in placed)
         return position
+
+    def _printed_again(self, table: NationalTable, earlier: _ReadRow, row: _ReadRow) -> None:
+        """A row of the table printed again (a page repeats a line, a row of another report slipped in): with
+        the same values it is read once; with other values neither is read, since which are the table's
+        cannot be told. Either way the repeat is a rejection, never a second row with the same indicators."""
+        if earlier.withdrawn:
+            reason = (f"the row is printed more than once with other values (first at line {earlier.line}): "
+                      "which are the table's cannot be told, so none is read")
+        elif earlier.columns == row.columns and [c.text for c in earlier.placed] == [c.text for c in row.placed]:
+            reason = f"the row is printed again with the same values (first at line {earlier.line}): read once"
+        else:
+            earlier.withdrawn = True
+            table.cells = [cell for cell in table.cells if cell.row_number != earlier.number]
+            self.withdrawn.add(table.table_code)
+            self.rejected.append(RejectedLine(
+                earlier.line, earlier.text, "unrecoverable_row",
+                f"the row is printed again at line {row.line} with other values: which are the table's cannot be "
+                "told, so neither is read"))
+            reason = (f"the row is printed before (line {earlier.line}) with other values: which are the "
+                      "table's cannot be told, so neither is read")
+        self.rejected.append(RejectedLine(row.line, row.text, "unrecoverable_row", reason))
 
 
 def _grid_position(cell: StreamCell) -> tuple[int, int, int] | None:
@@ -475,21 +526,14 @@ def choose_template(table: NationalTable, others: list[NationalTable], vocabular
     three), else from the document's other tables, else from the report year."""
     votes = {"t2019": 0, "t2021": 0}
     if table.table_code == "t2":
-        labels = {t: {key for (template, _), columns in vocabulary.t2_columns.items() if template == t
-                      for key, _ in columns} for t in votes}
-        rows = {t: {key for block in vocabulary.t2_rows.values() for key, per in block.items() if t in per}
-                for t in votes}
-        for cell in table.cells:
-            for template, other in (("t2019", "t2021"), ("t2021", "t2019")):
-                if cell.column_key in labels[template] - labels[other]:
-                    votes[template] += 1
-                if cell.row_key in rows[template] - rows[other]:
-                    votes[template] += 1
+        for template, (columns, rows) in vocabulary.t2_own_labels.items():
+            votes[template] += sum((cell.column_key in columns) + (cell.row_key in rows) for cell in table.cells)
     elif table.table_code == "t3":
+        only = vocabulary.t3_own_rows
         for cell in table.cells:
-            templates = vocabulary.t3_rows.get(cell.row_key, set())
-            if len(templates) == 1:
-                votes[next(iter(templates))] += 1
+            template = only.get(cell.row_key)
+            if template is not None:
+                votes[template] += 1
     if votes["t2019"] != votes["t2021"]:
         return max(votes, key=votes.get), "labels"
     for other in others:
@@ -531,6 +575,8 @@ def find_national_tables(units: list[Unit], codebook: Codebook, vocabulary: Voca
                          f"{source.replace('_', ' ')}")
     for table in tables:
         reader.rejected += split_glued_rows(table, codebook, vocabulary)
+        if table.table_code in reader.withdrawn:
+            _renumber(table)  # rows taken out leave no gaps
     return NationalScan([t for t in tables if t.cells], reader.rejected, region_units, notes)
 
 
@@ -569,11 +615,16 @@ def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocab
                                      f"{len(g.columns)} columns cannot be split with certainty ({why}), so none "
                                      "is guessed"))
     table.glued = []
+    _renumber(table)
+    return rejected
+
+
+def _renumber(table: NationalTable) -> None:
+    """The table's rows numbered 1, 2, 3 … in the order of their numbers, its cells in that order."""
     order = {number: rank for rank, number in enumerate(sorted({c.row_number for c in table.cells}), start=1)}
     table.cells.sort(key=lambda c: (c.row_number, c.column_number))
     for cell in table.cells:
         cell.row_number = order[cell.row_number]
-    return rejected
 
 
 def form_identities(codebook: Codebook, template: str, table_code: str) -> list[Identity]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Collection
+from typing import Any
 
 from govstats.codebook import Codebook
 from govstats.text.keys import cell_key, compact, label_key
@@ -23,6 +25,30 @@ T4_GROUPS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议
 T4_OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 T4_PATHS = ("行政复议", "行政诉讼 › 未经复议直接起诉", "行政诉讼 › 复议后起诉")
 NUMBER_RUN = re.compile(r"[+-]?\d+(?:\.\d+)?")
+ENDS_TABLES = re.compile("|".join(map(re.escape, END_OF_TABLES)))  # searched in a key
+_T4_TITLE = re.compile("|".join(map(re.escape, SECTION_T4)))
+MEMO_SIZE = 16_384
+
+
+MEMO_TEXT_CHARS = 200
+
+
+class Memo(dict):
+    """What a function gives for a text, computed the first time it is asked for. Every cell of every document
+    passes through, but the same labels and values recur: a lookup replaces the work. Memory stays bounded
+    however large the corpus: a long text (a line of prose) is never kept, and a full memo is emptied."""
+
+    def __init__(self, compute: Callable[[str], Any], size: int = MEMO_SIZE) -> None:
+        super().__init__()
+        self.compute, self.size = compute, size
+
+    def __missing__(self, text: str) -> Any:
+        if len(text) > MEMO_TEXT_CHARS:
+            return self.compute(text)
+        if len(self) >= self.size:
+            self.clear()
+        value = self[text] = self.compute(text)
+        return value
 
 
 class Vocabulary:
@@ -59,6 +85,13 @@ class Vocabulary:
         self._learn_aliases(codebook)
         self.t2_column_keys = {key for columns in self.t2_columns.values() for key, _ in columns}
         self.t2_column_keys |= {alias for alias, key in self.column_alias.items() if key in self.t2_column_keys}
+        # memos of what the readers ask of each key or text (the vocabulary is made once per codebook)
+        self._anchors = Memo(self._is_anchor)
+        self._anchor_texts = Memo(lambda text: self.is_anchor(label_key(text)))
+        self._labels = Memo(self._is_label)
+        self._headings = Memo(self._heading)
+        self._ends = Memo(lambda key: ENDS_TABLES.search(key) is not None)
+        self._prefixes: dict[int, tuple[Collection[str], frozenset[str]]] = {}
 
     def _learn_aliases(self, codebook: Codebook) -> None:
         """The spellings aliases.csv teaches for the 2019 and 2021 forms: a row alias is a row label of its
@@ -161,11 +194,75 @@ class Vocabulary:
     def is_anchor(self, key: str) -> bool:
         """A block heading, a table title or the note that opens table 3 (titles only when short: prose
         that merely names a section is not a table)."""
-        titled = len(key) <= 30 and (SECTION_T3 in key or any(s in key for s in SECTION_T4))
+        return self._anchors[key]
+
+    def _is_anchor(self, key: str) -> bool:
+        titled = len(key) <= 30 and (SECTION_T3 in key or _T4_TITLE.search(key) is not None)
         return bool(self.block_of(key)) or titled or T3_NOTE in key
+
+    def is_anchor_text(self, text: str) -> bool:
+        """``is_anchor`` of the text's label key, looked up by the text itself (table cells recur)."""
+        return self._anchor_texts[text]
+
+    def ends_tables(self, key: str) -> bool:
+        """A heading of the sections after the tables (五、存在的主要问题…)."""
+        return self._ends[key]
+
+    def heading(self, key: str) -> tuple[str, str | None] | None:
+        """What a cell opens, tried in this order: ("block", its block) for a block heading of table 2,
+        ("t2", None) for the title of table 2, ("t3", None) for the title, note or header words of table 3,
+        ("t4", None) for the title of table 4; None for any other cell."""
+        return self._headings[key]
+
+    def _heading(self, key: str) -> tuple[str, str | None] | None:
+        block = self.block_of(key)
+        if block:
+            return "block", block
+        if SECTION_T2 in key and len(key) < 16:
+            return "t2", None
+        if (SECTION_T3 in key and len(key) <= 30) or T3_NOTE in key or key in T3_HEADER_WORDS:
+            return "t3", None
+        if len(key) <= 30 and _T4_TITLE.search(key):
+            return "t4", None
+        return None
+
+    def prefixes(self, labels: Collection[str]) -> frozenset[str]:
+        """Every beginning of the given labels (one of this vocabulary's collections of labels): a cell that
+        begins none of them cannot be the first piece of a label broken across cells."""
+        known = self._prefixes.get(id(labels))
+        if known is None or known[0] is not labels:
+            if len(self._prefixes) >= 256:  # only the vocabulary's own collections are expected
+                self._prefixes.clear()
+            known = self._prefixes[id(labels)] = (labels, frozenset(
+                label[:end] for label in labels for end in range(1, len(label) + 1)))
+        return known[1]
+
+    @functools.cached_property
+    def t2_own_labels(self) -> dict[str, tuple[set[str], set[str]]]:
+        """Per template of table 2, the column keys and the row keys that only it prints (its votes)."""
+        templates = ("t2019", "t2021")
+        columns = {t: {key for (template, _), labels in self.t2_columns.items() if template == t for key, _ in labels}
+                   for t in templates}
+        rows = {t: {key for block in self.t2_rows.values() for key, per in block.items() if t in per}
+                for t in templates}
+        return {t: (columns[t] - columns[other], rows[t] - rows[other])
+                for t, other in zip(templates, reversed(templates), strict=True)}
+
+    @functools.cached_property
+    def t3_own_rows(self) -> dict[str, str]:
+        """The row keys of table 3 that one template only has, with that template (its votes)."""
+        return {key: next(iter(templates)) for key, templates in self.t3_rows.items() if len(templates) == 1}
+
+    @functools.cached_property
+    def t3_header_labels(self) -> dict[str, None]:
+        """The column keys of table 3 and the printed keys aliases.csv maps to columns."""
+        return dict.fromkeys([*self.t3_columns, *self.column_alias])
 
     def is_label(self, key: str) -> bool:
         """A label of any kind: table cells that are not values."""
+        return self._labels[key]
+
+    def _is_label(self, key: str) -> bool:
         return bool(key) and (
             self.is_anchor(key) or SECTION_T2 in key or key in self.t3_rows or key in self.t3_groups
             or any(key in rows for rows in self.t2_rows.values()) or key in self.t2_column_keys

@@ -6,12 +6,14 @@ labels. Each cell keeps its source line and the position of its unit (``unit``, 
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
 from govstats.tables.model import Cell, Unit
-from govstats.tables.national_labels import END_OF_TABLES, Vocabulary
+from govstats.tables.national_labels import ENDS_TABLES, Vocabulary
+from govstats.tables.t2014 import fold_width
 from govstats.text.keys import label_key
 from govstats.text.values import read_cell
 
@@ -19,8 +21,11 @@ _WORD = re.compile(r"\S+")
 MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StreamCell:
+    """One cell of the stream. Slotted, not frozen: a region makes one per cell, and nothing changes a cell
+    after ``stream`` (a frozen dataclass is several times slower to create)."""
+
     text: str
     line: int  # source line
     unit: int = 0  # 1-based position of the unit it came from
@@ -28,14 +33,25 @@ class StreamCell:
     column: int | None = None  # 1-based source column where its text starts, where known
     origin: Cell | None = None  # the grid cell it is (parsed rows)
     grid: int | None = None  # the number of that cell's grid
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def key(self) -> str:
-        return label_key(self.text) if self.text.strip() else ""
+        """The label key of the text, computed once: the reader asks for it several times per cell."""
+        key = self._key
+        if key is None:
+            key = self._key = label_key(self.text) if self.text.strip() else ""
+        return key
 
 
 def is_value(cell: StreamCell, codebook: Codebook) -> bool:
-    return read_cell(cell.text, codebook).status in ("reported", "placeholder", "blank")
+    return is_value_text(cell.text, codebook)
+
+
+@functools.lru_cache(maxsize=16_384)
+def is_value_text(text: str, codebook: Codebook) -> bool:
+    """Whether a text reads as a value (the same few texts recur in every table: read once)."""
+    return read_cell(text, codebook).status in ("reported", "placeholder", "blank")
 
 
 # -- regions and streams ---------------------------------------------------------------------------------------
@@ -57,17 +73,18 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
     while index < len(units):
         unit = units[index]
         # a parsed row's cells are tested one by one (_has_anchor_cell), never its joined text
-        key = label_key(unit.text) if unit.text.strip() and not unit.is_parsed_row else ""
-        title = key and not _is_prose(unit) and vocabulary.is_anchor(key)
-        inline = key and vocabulary.block_of(key) is not None  # tables flattened into a prose line
-        if title or inline or _has_anchor_cell(unit, vocabulary):
+        key = _line_key(unit) if unit.text.strip() and not unit.is_parsed_row else ""
+        # a title, or a block heading (also inside a line: tables flattened into a prose line)
+        opens = bool(key) and ((not _is_prose(unit) and vocabulary.is_anchor(key))
+                               or vocabulary.block_of(key) is not None)
+        if opens or (unit.is_row and _has_anchor_cell(unit, vocabulary)):
             end = index
             probe = index + 1
             while probe < len(units):
                 following = units[probe]
                 if not following.is_row:  # a table row never ends a region
-                    probe_key = label_key(following.text) if following.text.strip() else ""
-                    if any(word in probe_key for word in END_OF_TABLES):
+                    probe_key = _line_key(following) if following.text.strip() else ""
+                    if ENDS_TABLES.search(probe_key):
                         break
                     if _is_prose(following) and not (probe_key and vocabulary.is_anchor(probe_key)):
                         break
@@ -81,11 +98,15 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
     return found
 
 
+def _line_key(unit: Unit) -> str:
+    """The label key of a unit's text; a line of text (prose, seen once) is folded first (``fold_width``)."""
+    return label_key(unit.text if unit.is_row else fold_width(unit.text))
+
+
 def _has_anchor_cell(unit: Unit, vocabulary: Vocabulary) -> bool:
     if unit.is_parsed_row:
-        return any(vocabulary.is_anchor(label_key(cell.text)) for cell in unit.cells or () if cell.text)
-    return unit.is_row and any(vocabulary.is_anchor(label_key(part)) for part in unit.text.split("|")
-                               if part.strip())
+        return any(vocabulary.is_anchor_text(cell.text) for cell in unit.cells or () if cell.text)
+    return unit.is_row and any(vocabulary.is_anchor_text(part) for part in unit.text.split("|") if part.strip())
 
 
 def _continues_into_pipe(chunk: list[Unit], offset: int) -> bool:
@@ -108,46 +129,54 @@ def stream(units: list[Unit], first: int, last: int, vocabulary: Vocabulary) -> 
         return [cell for number, unit in enumerate(chunk, start=first) for cell in _words(unit, number, vocabulary)
                 ], False
     cells: list[StreamCell] = []
+    append = cells.append
     text, start_line, start_unit, start_column = "", chunk[0].line, first, None
+    start_in_row = chunk[0].is_row  # the unit where the open cell starts is a table row
     skip_leading_pipe = False
-
-    def close() -> None:
-        cells.append(StreamCell(text.strip(), start_line, start_unit, units[start_unit - 1].is_row, start_column))
-
-    for offset, (number, unit) in enumerate(enumerate(chunk, start=first)):
+    for offset, unit in enumerate(chunk):
+        number = first + offset
         if unit.is_parsed_row:
             if text.strip():
-                close()
+                append(StreamCell(text.strip(), start_line, start_unit, start_in_row, start_column))
             text, skip_leading_pipe = "", False
-            cells += [StreamCell(cell.text, cell.line, number, True, cell.column, cell, unit.grid)
+            grid = unit.grid
+            cells += [StreamCell(cell.text, cell.line, number, True, cell.column, cell, grid)
                       for cell in unit.cells or ()]
             continue
-        body = unit.text.strip()
-        at = len(unit.text) - len(unit.text.lstrip())  # 0-based source offset of body
-        if MARKDOWN_RULE.match(body):
+        raw, line, is_row = unit.text, unit.line, unit.is_row
+        body = raw.strip()
+        at = len(raw) - len(raw.lstrip())  # 0-based source offset of body
+        if "---" in body and MARKDOWN_RULE.match(body):
             continue  # |---|---| under a markdown header
         if skip_leading_pipe and body.startswith("|"):
             body, at = body[1:], at + 1
         skip_leading_pipe = False
-        if not unit.is_row and body and not text.strip():
+        if not is_row and body and not text.strip():
             if vocabulary.is_label(label_key(body)):
                 body += " |"  # a label alone on its line ends its cell, even if its "|" comes on the next line
                 skip_leading_pipe = True
             elif not _continues_into_pipe(chunk, offset):  # a line of its own (text extracted from a PDF)
                 cells += _words(unit, number, vocabulary)
                 continue
-        parts = body.split("|") if unit.is_row or body.endswith(" |") else [body]
-        for index, part in enumerate(parts):
-            if index > 0:
-                close()
-                text, start_line, start_unit, start_column = "", unit.line, number, None
-            if not text.strip():
-                start_line, start_unit = unit.line, number
-                start_column = at + len(part) - len(part.lstrip()) + 1 if part.strip() else None
-            text += ("\n" if text else "") + part
+        parts = body.split("|") if is_row or body.endswith(" |") else [body]
+        part = parts[0]  # goes on with the open cell (a cell may go on over lines)
+        if not text.strip():
+            start_line, start_unit, start_in_row = line, number, is_row
+            start_column = at + len(part) - len(part.lstrip()) + 1 if part.strip() else None
+        text += ("\n" if text else "") + part
+        if len(parts) == 1:
+            continue
+        at += len(part) + 1
+        append(StreamCell(text.strip(), start_line, start_unit, start_in_row, start_column))
+        for part in parts[1:-1]:  # cells between two pipes of this line: closed at once
+            stripped = part.strip()
+            append(StreamCell(stripped, line, number, is_row, at + len(part) - len(part.lstrip()) + 1
+                              if stripped else None))
             at += len(part) + 1
+        text, start_line, start_unit, start_in_row = parts[-1], line, number, is_row  # opens the next cell
+        start_column = at + len(text) - len(text.lstrip()) + 1 if text.strip() else None
     if text.strip():
-        close()
+        append(StreamCell(text.strip(), start_line, start_unit, start_in_row, start_column))
     return cells, True
 
 

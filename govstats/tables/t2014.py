@@ -7,7 +7,9 @@ indicators: deciding what a row means is the next stage's job.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
@@ -16,6 +18,17 @@ from govstats.text.keys import cell_key
 from govstats.text.values import read_cell
 
 _NUMERIC = re.compile(r"^[+-]?[0-9][0-9,.]*$")
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_WIDE_DECOMPOSED = {chr(c): unicodedata.normalize("NFKD", chr(c)) for c in [*range(0xFF01, 0xFF5F), 0x3000]}
+
+
+def fold_width(text: str) -> str:
+    """The text with its fullwidth forms (，（）：…) and ideographic spaces replaced by what they decompose to
+    (,():… and a space), as NFKC does first. The keys (``label_key``, ``cell_key``) begin with NFKC, so they are
+    the same for the folded text, and several times faster on prose: fullwidth punctuation sends NFKC down its
+    slow path, a folded line of Chinese text passes its quick check. For long texts seen once (lines of prose);
+    short cells recur and their keys are cached as they are."""
+    return _WIDE.sub(lambda match: _WIDE_DECOMPOSED[match.group()], text)
 
 
 @dataclass(frozen=True)
@@ -72,17 +85,31 @@ def row_blocks(units: list[Unit]) -> list[list[tuple[int, Unit]]]:
     return blocks
 
 
+_BLANK, _DATA = object(), object()
+
+
+@functools.lru_cache(maxsize=16_384)
+def _header_role(cell: str, codebook: Codebook) -> object:
+    """A cell's role in a header (label_columns.csv), _BLANK, or _DATA for a number; looked up once per text
+    (every row of every table is tried as a header)."""
+    key = cell_key(cell)
+    if not key:
+        return _BLANK
+    if _NUMERIC.match(key):
+        return _DATA
+    return codebook.header_roles.get(key)
+
+
 def read_header(cells: tuple[str, ...], codebook: Codebook) -> tuple[int, int | None, tuple[ValueColumn, ...]] | None:
     """Roles of the header cells (label, unit, values) or None if this is not a statistics header."""
     label_index = unit_index = None
     values: list[ValueColumn] = []
     for index, cell in enumerate(cells):
-        key = cell_key(cell)
-        if not key:
+        role = _header_role(cell, codebook)
+        if role is _BLANK:
             continue
-        if _NUMERIC.match(key):  # a header names columns; a number means this is a data row
+        if role is _DATA:  # a header names columns; a number means this is a data row
             return None
-        role = codebook.header_roles.get(key)
         if role == "label" and label_index is None:
             label_index = index
         elif role == "unit" and unit_index is None:
@@ -167,11 +194,10 @@ def find_spaced_tables(units: list[Unit], codebook: Codebook, first_number: int)
     while index < len(units):
         unit = units[index]
         index += 1
-        if unit.is_row:
+        if not unit.text or unit.is_row:  # most units are rows or blank (the national regions are blanked)
             continue
-        words = unit.text.split()
-        start = next((i for i, token in enumerate(words) if codebook.header_roles.get(cell_key(token)) == "label"),
-                     None)
+        start = next((i for i, token in enumerate(unit.text.split())
+                      if codebook.header_roles.get(cell_key(fold_width(token))) == "label"), None)
         if start is None:
             continue
         position = index

@@ -11,11 +11,13 @@ column, flagged ``split_glued_digits``); any other run is an unrecoverable row, 
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import NamedTuple
 
 from govstats.codebook import Codebook
 from govstats.tables.model import Unit
-from govstats.tables.t2014 import RawRow, RawTable, RejectedLine, ValueColumn
+from govstats.tables.t2014 import RawRow, RawTable, RejectedLine, ValueColumn, fold_width
 from govstats.text.keys import compact
 
 _NUMBERING = re.compile(r"^(?:其中[:：]?)?(\d{1,2})[.．、]")
@@ -25,24 +27,40 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
 
 
+class _Patterns(NamedTuple):
+    label: re.Pattern[str]  # any label header word, as printed
+    header: re.Pattern[str]  # a label header glued to a unit header
+    columns: re.Pattern[str]  # one value-column header
+    row: re.Pattern[str]  # label, unit, digits
+
+
+@functools.lru_cache(maxsize=4)
+def _patterns(codebook: Codebook) -> _Patterns:
+    """The patterns of a codebook, made once (not once a document)."""
+    labels = [h for h, role in codebook.header_roles.items() if role == "label"]
+    units = [h for h, role in codebook.header_roles.items() if role == "unit"]
+    return _Patterns(
+        re.compile(_alternation(labels) or "(?!)"),  # (?!) never matches: no label header, no table
+        re.compile(f"(?P<label>{_alternation(labels)})(?P<unit>{_alternation(units)})"),
+        _value_columns(codebook),
+        re.compile(r"(?P<label>(?:其中[:：]?)?(?:\d{1,2}[.．、])?[^\d|]+?)"
+                   f"(?P<unit>{_alternation(list(codebook.units_by_zh))})"
+                   r"(?P<number>\d[\d.]*\d|\d)"))  # digits and decimal points, as glued
+
+
 def find_glued_tables(blocks: list[Unit], codebook: Codebook, first_number: int,
                       skip: set[int]) -> tuple[list[RawTable], list[RejectedLine]]:
     """Tables of text blocks (whose lines are not in ``skip``) that hold a glued 指标名称计量单位… header and
     rows."""
-    labels = [h for h, role in codebook.header_roles.items() if role == "label"]
-    units = [h for h, role in codebook.header_roles.items() if role == "unit"]
-    header = re.compile(f"(?P<label>{_alternation(labels)})(?P<unit>{_alternation(units)})")
-    columns = _value_columns(codebook)
-    row = re.compile(r"(?P<label>(?:其中[:：]?)?(?:\d{1,2}[.．、])?[^\d|]+?)"
-                     f"(?P<unit>{_alternation(list(codebook.units_by_zh))})"
-                     r"(?P<number>\d[\d.]*\d|\d)")  # digits and decimal points, as glued
+    patterns = _patterns(codebook)
+    header, columns, row = patterns.header, patterns.columns, patterns.row
     tables: list[RawTable] = []
     rejected: list[RejectedLine] = []
     for position_in_layout, unit in enumerate(blocks, start=1):
         number, line = unit.line, unit.text
-        if unit.is_row or number in skip or "|" in line or not any(word in line for word in labels):
-            continue  # cheap test first: most lines name no label header
-        text = compact(line)
+        if not patterns.label.search(line) or unit.is_row or number in skip or "|" in line:
+            continue  # most lines name no label header
+        text = compact(fold_width(line))  # the same text, faster (see fold_width)
         found = header.search(text)
         if not found:
             continue
