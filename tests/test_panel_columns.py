@@ -98,7 +98,8 @@ observation = st.fixed_dictionaries({
     "doc_id": st.sampled_from([f"d{i}" for i in range(9)]),
     "indicator_id": st.sampled_from([*INDICATORS, "", None]),
     "status": st.sampled_from(["reported", "reported", "reported", "blank"]),
-    "value_base": st.sampled_from([None, 0.0, -0.0, 1.0, 2.0, 3.5, 10.0, 1e20, -3.0, float("nan")]),
+    # never NaN: a value is read from decimal digits only (text/values.py), so NaN cannot reach the panel
+    "value_base": st.sampled_from([None, 0.0, -0.0, 1.0, 2.0, 3.5, 10.0, 1e20, -3.0]),
     "base_unit_code": st.sampled_from([None, "items", "yuan"]),
     "source_line": st.integers(1, 6)}).map(lambda o: {**o, "value": o["value_base"]})
 
