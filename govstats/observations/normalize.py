@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from govstats.codebook import Codebook, Indicator
 from govstats.observations.matching import LabelMatcher
@@ -224,64 +225,82 @@ def _codes(flags: tuple[str, ...], warnings: frozenset[str]) -> tuple[str | None
     return ";".join(distinct) or None, ";".join(code for code in distinct if code in warnings) or None
 
 
-def _observation(place: CellPlace, column_label: str, template: str | None, split: SplitLabel,
-                 level: int | None, indicator: Indicator | None, reading: Cell, value_text: str,
-                 printed_unit: str | None, flags: list[str], codebook: Codebook) -> Observation:
+def _content(codebook: Codebook, template: str | None, indicator: Indicator | None, split: SplitLabel,
+             level: int | None, column_label: str, reading: Cell, value_text: str, printed_unit: str | None,
+             flags: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of an observation that follow from what the cell says and where it was matched (not from
+    where it sits): indicator, labels, value, unit, status and flags."""
     value = reading.value
     indicator_id = indicator.indicator_id if indicator is not None else None
     outcome = _unit_outcome(codebook, indicator_id, reading.status == "reported", value is not None,
                             reading.unit_text, printed_unit)
     flag_codes, warning_codes = _codes((*flags, *reading.flags, *outcome.flags), codebook.warnings)
     value_base = value * outcome.multiplier if value is not None and outcome.multiplier is not None else None
+    return {
+        "indicator_id": indicator_id,
+        "table_template": template,
+        "row_label": (f"{split.prefix}{split.label}" if split.prefix else split.label) or None,
+        "row_note": split.note,
+        "row_prefix": split.prefix,
+        "row_level": level,
+        "column_label": column_label,
+        "raw_value": value_text if value_text.strip() else None,
+        "value": float(value) if value is not None else None,
+        "unit": outcome.unit,
+        "unit_code": outcome.unit_code,
+        "value_base": float(value_base) if value_base is not None else None,
+        "base_unit_code": outcome.base_unit_code if value_base is not None else None,
+        "status": reading.status,
+        "flag_codes": flag_codes,
+        "warning_codes": warning_codes,
+    }
+
+
+def _observation(place: CellPlace, column_label: str, template: str | None, split: SplitLabel,
+                 level: int | None, indicator: Indicator | None, reading: Cell, value_text: str,
+                 printed_unit: str | None, flags: list[str], codebook: Codebook) -> Observation:
+    content = _content(codebook, template, indicator, split, level, column_label, reading, value_text,
+                       printed_unit, tuple(flags))
     grid = place.grid
-    return Observation(
-        doc_id=place.doc_id,
-        table_number=place.table_number,
-        row_number=place.row_number,
-        column_number=place.column_number,
-        indicator_id=indicator_id,
-        table_template=template,
-        row_label=(f"{split.prefix}{split.label}" if split.prefix else split.label) or None,
-        row_note=split.note,
-        row_prefix=split.prefix,
-        row_level=level,
-        column_label=column_label,
-        raw_value=value_text if value_text.strip() else None,
-        value=float(value) if value is not None else None,
-        unit=outcome.unit,
-        unit_code=outcome.unit_code,
-        value_base=float(value_base) if value_base is not None else None,
-        base_unit_code=outcome.base_unit_code if value_base is not None else None,
-        status=reading.status,
-        flag_codes=flag_codes,
-        warning_codes=warning_codes,
-        source_line=place.line,
-        source_column=place.column,
-        grid_number=grid[0] if grid else None,
-        grid_row=grid[1] if grid else None,
-        grid_column=grid[2] if grid else None,
-    )
+    return Observation(doc_id=place.doc_id, table_number=place.table_number, row_number=place.row_number,
+                       column_number=place.column_number, source_line=place.line, source_column=place.column,
+                       grid_number=grid[0] if grid else None, grid_row=grid[1] if grid else None,
+                       grid_column=grid[2] if grid else None, **content)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _national_content(codebook: Codebook, template: str | None, indicator_id: str | None, row_label: str,
+                      column_label: str, raw: str, flags: tuple[str, ...]) -> dict[str, Any]:
+    """``_content`` of a national-table cell: the same labels and text recur in every report of a format,
+    so each distinct cell is worked out once (the dict is shared: it is only ever unpacked, never changed)."""
+    split = split_label(row_label)
+    indicator = codebook.indicators[indicator_id] if indicator_id is not None else None
+    return _content(codebook, template, indicator, split, split.level, column_label, read_cell(raw, codebook), raw,
+                    None, flags)
 
 
 def normalize_national(table: NationalTable, number: int, doc_id: str, matcher: LabelMatcher) -> TableResult:
     """Observations of a national table: its cells were located by labels; here they meet their indicators."""
     codebook = matcher.codebook
-    result = TableResult(table.template)
+    template, table_code, table_flags = table.template, table.table_code, tuple(table.flags)
+    result = TableResult(template)
+    observations = result.observations
     seen: set[str] = set()
     for cell in table.cells:
-        flags = list(cell.flags) + list(table.flags)
-        indicator = matcher.national_indicator(table.template, table.table_code, cell.row_key, cell.column_key)
-        if indicator is None:
-            flags.append("unmatched_label")
-        elif indicator.indicator_id in seen:
-            flags.append("duplicate_indicator")
-            indicator = None
+        indicator = matcher.national_indicator(template, table_code, cell.row_key, cell.column_key)
+        indicator_id = indicator.indicator_id if indicator is not None else None
+        flags = (*cell.flags, *table_flags)
+        if indicator_id is None:
+            flags = (*flags, "unmatched_label")
+        elif indicator_id in seen:
+            flags, indicator_id = (*flags, "duplicate_indicator"), None
         else:
-            seen.add(indicator.indicator_id)
-        split = split_label(cell.row_label)
-        place = CellPlace(doc_id, number, cell.row_number, cell.column_number, cell.line, cell.source_column,
-                          cell.grid_position)
-        result.observations.append(_observation(place, cell.column_label, table.template, split, split.level,
-                                                indicator, read_cell(cell.raw, codebook), cell.raw, None, flags,
-                                                codebook))
+            seen.add(indicator_id)
+        content = _national_content(codebook, template, indicator_id, cell.row_label, cell.column_label, cell.raw,
+                                    flags)
+        grid = cell.grid_position
+        observations.append(Observation(
+            doc_id=doc_id, table_number=number, row_number=cell.row_number, column_number=cell.column_number,
+            source_line=cell.line, source_column=cell.source_column, grid_number=grid[0] if grid else None,
+            grid_row=grid[1] if grid else None, grid_column=grid[2] if grid else None, **content))
     return result
