@@ -43,6 +43,8 @@ class _RowState:
     context: tuple[str, ...] = ()
     level: int | None = None
     seen: set[str] = field(default_factory=set)
+    used: frozenset[int] = frozenset()  # the cell positions the table reads (label, unit, values): the same each row
+    header_width: int = 0  # cells up to the header's last non-empty cell
 
 
 def normalize_table(table: RawTable, doc_id: str, year: int | None, matcher: LabelMatcher) -> TableResult:
@@ -51,7 +53,11 @@ def normalize_table(table: RawTable, doc_id: str, year: int | None, matcher: Lab
     labels = [row.cells[table.label_index] for row in table.rows if len(row.cells) > table.label_index]
     template = matcher.choose_template(labels, year)
     result = TableResult(template)
-    state = _RowState()
+    used = {table.label_index, *(column.cell_index for column in table.value_columns)}
+    if table.unit_index is not None:
+        used.add(table.unit_index)
+    header_width = max((i for i, cell in enumerate(table.header) if cell.strip()), default=-1) + 1
+    state = _RowState(used=frozenset(used), header_width=header_width)
     for row_number, row in enumerate(table.rows, start=1):
         _normalize_row(table, row, row_number, doc_id, template, matcher, codebook, state, result)
     return result
@@ -77,10 +83,7 @@ def _normalize_row(table: RawTable, row: RawRow, row_number: int, doc_id: str, t
     if row.n_raw_cells != table.n_header_cells:
         row_flags.append("ragged_row")
 
-    used = {table.label_index, *(column.cell_index for column in table.value_columns)}
-    if table.unit_index is not None:
-        used.add(table.unit_index)
-    header_width = max((i for i, cell in enumerate(table.header) if cell.strip()), default=-1) + 1
+    used, header_width = state.used, state.header_width
     for index, text in enumerate(row.cells):
         if text and index not in used and index >= header_width:
             row_flags.append("extra_cells")
