@@ -29,9 +29,8 @@ NOT_YET_READ = {
     "121_qianjiang_zhoujijiedao_2020": "local row 其他主动公开文件 is rejected as unassigned, not reported",
     "141_tongzhou_xinhuajiedao_2019": "local sub-rows 行政检查/行政确认 under the label-only row 其他对外管理服务事项 "
                                       "are rejected as unassigned cells, not reported",
-    "143_wuhan_shengtaihuanjingju_2020_trad_mirror": "Hubei column labels with notes ('上一年項目數量(指2019年事項數)') are "
-                                                     "not taken as columns (cell_key keeps the note), so blocks (五)/(六)/(八) "
-                                                     "have no columns; the mirror's '規範性檔案' (= 规范性文件) matches no row",
+    "143_wuhan_shengtaihuanjingju_2020_trad_mirror": "the local row '其他主動公開檔案' (= 其他主动公开文件) is rejected as "
+                                                     "unassigned, not reported",
     "144_nileke_zhen_2023": "the excerpt's last line, the cut label '6.属于四类过程性信', is split into words and its "
                             "numbering '6' joins row (三)5. as an eighth value: 8 cells for 7 columns, row rejected",
 }

@@ -226,8 +226,9 @@ class Reader:
         if state.header_open or key in self.vocabulary.t2_column_keys:
             matched = self._t2_column(cells, index, state)
             if matched is None:  # a header without its block heading: the block whose columns it names
+                bare = self.vocabulary.column(self.vocabulary.header_key(cell_key(cell.text))[0])
                 owners = {block for (_, block), columns in self.vocabulary.t2_columns.items()
-                          if any(column == cell_key(cell.text) for column, _ in columns)}
+                          if any(column == bare for column, _ in columns)}
                 if len(owners) == 1 and owners != {state.block}:
                     state.block, state.columns, state.header_open = owners.pop(), [], True
                     matched = self._t2_column(cells, index, state)
@@ -236,26 +237,39 @@ class Reader:
         return self._unassigned(cell, index)
 
     def _t2_column(self, cells: list[StreamCell], index: int, state: _State) -> int | None:
-        """A header cell naming a column of the block (joined with the next cells when it was broken)."""
+        """A header cell naming a column of the block (joined with the next cells when it was broken). A
+        parenthetical note in the header (Hubei's 上一年项目数量(指2019年事项数)) does not stop it matching; the
+        column then keeps the header as printed, note included."""
         candidates = [(key, label) for template in ("t2019", "t2021")
                       for key, label in self.vocabulary.t2_columns.get((template, state.block or ""), [])]
         used = {key for key, _ in state.columns}
+        column, header_key = self.vocabulary.column, self.vocabulary.header_key
         joined = ""
         for probe in range(index, min(index + 3, len(cells))):
             part = cell_key(cells[probe].text)
             if not part:
                 break
             joined += part
-            exact = [c for c in candidates if c[0] == self.vocabulary.column(joined) and c[0] not in used]
+            bare, cut = header_key(joined)
+            exact = [c for c in candidates if c[0] == column(bare) and c[0] not in used]
             if exact:
-                state.columns.append(exact[0])
+                printed = exact[0] if bare == joined else (
+                    exact[0][0], "".join(c.text.strip() for c in cells[index:probe + 1]))
+                state.columns.append(printed)
                 for position in range(index, probe + 1):
                     self._use(state, cells[position], position)
                 return probe + 1
+            if cut is not None and any(c[0] == column(cut) for c in candidates):
+                continue  # a note goes on in the next cell (上一年项目数量(指2019 / 年事项数))
             if not any(c[0].startswith(joined) for c in candidates) and not any(
                     alias.startswith(joined) for alias in self.vocabulary.column_alias):
                 break
         fragment = cell_key(cells[index].text)
+        cut = header_key(fragment)[1]
+        whole = [c for c in candidates if cut is not None and c[0] == column(cut) and c[0] not in used]
+        if whole:  # the header's note is cut short by the end of the text (采购项目数量(指202): the label is whole
+            state.columns.append((whole[0][0], cells[index].text.strip()))
+            return self._use(state, cells[index], index)
         prefixed = [c for c in candidates if c[0].startswith(fragment) and c[0] not in used and len(fragment) >= 2]
         if prefixed:  # a label cut short ("本年新"): the first unused column of the form that it begins
             state.columns.append((prefixed[0][0], cells[index].text.strip()))

@@ -1,0 +1,85 @@
+"""Table 2 of the 2019/2021 formats as real pages print it: local rows the form does not have, headings over local
+sub-rows, column headers with notes, mirror spellings, and a label cut by the end of the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govstats.observations.matching import LabelMatcher
+from govstats.pipeline import build
+from govstats.text.keys import label_key
+
+BLOCK_1 = "二、主动公开政府信息情况\n第二十条第(一)项 | | | |\n信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n"
+BLOCK_5 = "第二十条第(五)项 | | | |\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n"
+OFFICIAL_1 = "规章 | 0 | 0 | 0 |\n规范性文件 | 1 | 2 | 3 |\n"
+
+
+def _parse(tmp_path: Path, text: str, codebook, name: str = "doc.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return build.process_document(path, path.stem, codebook, LabelMatcher(codebook))
+
+
+def _official(result) -> dict[str, tuple[str, float | None]]:
+    return {o["indicator_id"]: (o["status"], o["value"]) for o in result.observations if o["indicator_id"]}
+
+
+def _local(result) -> list[tuple[str, str, str, float | None]]:
+    """(row label, column label, status, value) of the observations read from local rows."""
+    return [(o["row_label"], o["column_label"], o["status"], o["value"]) for o in result.observations
+            if "local_row" in (o["flag_codes"] or "")]
+
+
+def _reasons(result) -> list[tuple[str, str]]:
+    return [(r["reason_code"], r["raw_text"]) for r in result.rejections]
+
+
+# -- column headers with notes, and a mirror's spelling ----------------------------------------------------------------
+
+HUBEI_5 = ("第二十条第(五)项 | | | |\n信息内容 | 上一年项目数量(指2019年事项数) | 本年增/减(指2020年增加或减少的事项数,减用负值表示,如-8) "
+           "| 处理决定数量(指2020年办件量) |\n行政许可 | 8 | -5 | 93 |\n")
+
+
+def test_a_note_in_a_column_header_does_not_stop_it_matching(tmp_path, codebook):
+    """143 (Hubei's form): the columns are read; each keeps its header as printed, note included."""
+    result = _parse(tmp_path, HUBEI_5, codebook)
+    cells = {o["indicator_id"]: (o["value"], o["column_label"]) for o in result.observations}
+    assert cells == {"t2019.t2.a20_5.license.prev_items": (8, "上一年项目数量(指2019年事项数)"),
+                     "t2019.t2.a20_5.license.delta_items": (-5, "本年增/减(指2020年增加或减少的事项数,减用负值表示,如-8)"),
+                     "t2019.t2.a20_5.license.decisions": (93, "处理决定数量(指2020年办件量)")}
+    plain = _parse(tmp_path, BLOCK_5 + "行政许可 | 8 | -5 | 93 |\n", codebook)
+    assert [o["column_label"] for o in plain.observations] == ["上一年项目数量", "本年增/减", "处理决定数量"]
+
+
+def test_a_header_note_broken_across_cells_or_cut_by_the_end_of_the_text(tmp_path, codebook):
+    broken = ("第二十条第(五)项 | | | |\n信息内容 | 上一年项目数量(指2019 | 年事项数) | 本年增/减 | 处理决定数量 |\n"
+              "行政许可 | 8 | 5 | 93 |\n")
+    result = _parse(tmp_path, broken, codebook)
+    assert [o["column_label"] for o in result.observations] == ["上一年项目数量(指2019年事项数)", "本年增/减", "处理决定数量"]
+    assert [o["value"] for o in result.observations] == [8, 5, 93]
+    cut = _parse(tmp_path, HUBEI_5 + "第二十条第(九)项 | | |\n信息内容 | 采购项目数量(指202", codebook)
+    assert [o["value"] for o in cut.observations] == [8, -5, 93]
+    assert cut.rejections == []  # the cut header is a header whose note the text cut short, not a stray cell
+
+
+@pytest.mark.parametrize("header", ["本年收费金额(单位:元)", "本年收费金额(元)"])
+def test_a_note_that_names_a_unit_is_never_dropped(tmp_path, codebook, header):
+    """The 2021 fee column counts 万元: a header in 元 is not that column, so its value is not read as 万元."""
+    text = f"2021年度政府信息公开工作年度报告\n第二十条第(八)项 | |\n信息内容 | {header} |\n行政事业性收费 | 25000 |\n"
+    result = _parse(tmp_path, text, codebook)
+    assert not any(o["indicator_id"] == "t2021.t2.a20_8.fee.amount" for o in result.observations)
+    assert not any(o["value"] == 25000 for o in result.observations)
+    ok = _parse(tmp_path, text.replace(header, "本年收费金额(单位:万元)").replace("25000", "2.5"), codebook)
+    assert _official(ok) == {"t2021.t2.a20_8.fee.amount": ("reported", 2.5)}
+
+
+def test_dangan_is_not_folded_into_wenjian(codebook):
+    """档案 stays 档案 in keys (档案馆 is a word of its own): only the normative rows of the national forms, the only
+    labels there that hold 文件, are taught the mirror spelling, as aliases."""
+    assert label_key("規範性檔案") == "规范性档案" != label_key("规范性文件")
+    taught = {codebook.indicators[a.target].row_label_zh for a in codebook.aliases if "档案" in a.alias}
+    assert taught == {"规范性文件", "行政规范性文件"}
+    national = [i for i in codebook.indicators.values() if i.template in ("t2019", "t2021")]
+    assert {i.row_label_zh for i in national if "文件" in i.row_label_zh} == {"规范性文件", "行政规范性文件"}
