@@ -31,8 +31,6 @@ NOT_YET_READ = {
                                       "are rejected as unassigned cells, not reported",
     "143_wuhan_shengtaihuanjingju_2020_trad_mirror": "the local row '其他主動公開檔案' (= 其他主动公开文件) is rejected as "
                                                      "unassigned, not reported",
-    "144_nileke_zhen_2023": "the excerpt's last line, the cut label '6.属于四类过程性信', is split into words and its "
-                            "numbering '6' joins row (三)5. as an eighth value: 8 cells for 7 columns, row rejected",
 }
 
 

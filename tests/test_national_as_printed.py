@@ -9,6 +9,7 @@ import pytest
 
 from govstats.observations.matching import LabelMatcher
 from govstats.pipeline import build
+from govstats.tables.national_labels import Vocabulary
 from govstats.text.keys import label_key
 
 BLOCK_1 = "二、主动公开政府信息情况\n第二十条第(一)项 | | | |\n信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n"
@@ -83,3 +84,45 @@ def test_dangan_is_not_folded_into_wenjian(codebook):
     assert taught == {"规范性文件", "行政规范性文件"}
     national = [i for i in codebook.indicators.values() if i.template in ("t2019", "t2021")]
     assert {i.row_label_zh for i in national if "文件" in i.row_label_zh} == {"规范性文件", "行政规范性文件"}
+
+
+# -- labels cut by the end of the text, or printed apart from their values ---------------------------------------------
+
+def test_the_numbering_of_a_cut_label_is_never_a_value(codebook):
+    segment = Vocabulary(codebook).segment
+    assert segment("6.属于四类过程性信") == ["6.属于四类过程性信"]
+    assert segment("3、其他情形")[0] == "3、"  # cut at the label 其他 after it, but never a value 3
+    assert segment("00000002.其他法律行政法规禁止公开") == ["0000000", "2.其他法律行政法规禁止公开"]  # a known label
+    assert segment("02.其他法律行政法规禁止公开") == ["0", "2.其他法律行政法规禁止公开"]
+    assert segment("0.5万元") == ["0.5", "万元"] and segment("12.5") == ["12.5"]
+
+
+def test_a_table_cut_inside_a_numbered_label_keeps_the_row_above(tmp_path, codebook):
+    """144: every cell and every | on a line of its own; the excerpt ends in 6.属于四类过程性信."""
+    header = ("三、收到和处理政府信息公开申请情况\n(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 |\n"
+              "自然人 | 法人或其他组织 | 总计 |\n商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |\n")
+    row = "5.属于三类内部事务信息\n" + "".join(f"|\n{v}\n" for v in (1, 0, 0, 0, 0, 0, 1)) + "|\n"
+    result = _parse(tmp_path, "2023年度政府信息公开工作年度报告\n" + header + "(三)不予公开\n" + row + "6.属于四类过程性信\n",
+                    codebook)
+    values = {o["indicator_id"].removeprefix("t2021.t3.result.denied."): o["value"] for o in result.observations}
+    assert values == {f"internal_affairs.{c}": v for c, v in zip(
+        ("np", "lp.business", "lp.research", "lp.public_interest", "lp.legal_service", "lp.other", "total"),
+        (1, 0, 0, 0, 0, 0, 1), strict=True)}
+    assert _reasons(result) == [("unassigned_cell", "6.属于四类过程性信")]
+
+
+def test_labels_printed_apart_from_their_values_are_never_paired_by_position(tmp_path, codebook):
+    """032 (PDF → markdown): two labels stacked on lines of their own, then a row of values without a label. With
+    the numbering kept in the labels both are recognized, but the values may be either's: neither is read."""
+    header = ("三、收到和处理政府信息公开申请情况\n(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 |\n"
+              "自然人 | 法人或其他组织 | 总计 |\n商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |\n")
+    stacked = ("5.属于三类内部事务信\n息\n1.本机关不掌握相关政\n府信息\n| 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n"
+               "| 6.属于四类过程性信息 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n")
+    result = _parse(tmp_path, "2024年度政府信息公开工作年度报告\n" + header + "(三)不予公开\n" + stacked, codebook)
+    read = {o["indicator_id"].removeprefix("t2021.t3.result."): o["value"] for o in result.observations}
+    assert not any(k.startswith(("denied.internal_affairs", "unable.not_held")) for k in read)
+    assert read["denied.process_info.np"] == 2  # a label in the row of its values is read as always
+    rows = [(r["source_line"], r["message"][:40]) for r in result.rejections if r["reason_code"] == "unrecoverable_row"]
+    assert rows == [(7, "0 cells (0 with a value) for 7 columns: "), (9, "the row's label follows another row labe")]
+    inline = _parse(tmp_path, BLOCK_5 + "行政许可 |\n其他对外管理服务事项 | 1 | 2 | 3 |\n", codebook)
+    assert _official(inline)["t2019.t2.a20_5.other_service.decisions"] == ("reported", 3)  # label and values share a row

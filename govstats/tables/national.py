@@ -128,11 +128,12 @@ class Reader:
         # twice (its cells would have the same indicators)
         self.rows_read: dict[tuple[str, str | None, str], _ReadRow] = {}
         self.withdrawn: set[str] = set()  # tables that had a row taken out (renumbered at the end)
+        self.valueless_end = -1  # index of the cell after the latest row label left without values
 
     def read(self, cells: list[StreamCell], piped: bool) -> None:
         state = _State()
         index = 0
-        self.truncated_at = None
+        self.truncated_at, self.valueless_end = None, -1
         cells, furniture = set_aside(cells, self.vocabulary.is_label)  # page footers, notes beside values
         self.rejected += furniture
         before = self._n_rows()
@@ -455,6 +456,17 @@ class Reader:
                       for i, ch in enumerate(digits.text)]
             flags = ("split_glued_digits",)
         printed = " ".join(c.text for c in label_cells) or None
+        if label_cells and label_index == self.valueless_end and filled and filled[0].unit != label_cells[-1].unit:
+            # labels stacked apart from their values (a PDF's label column: 5.属于三类内部事务信息 / 1.本机关不掌握
+            # 相关政府信息 / | 1 | 0 | … |): the values after the last label may be any of theirs
+            self.rejected.append(RejectedLine(
+                label_cells[0].line, " | ".join([printed or "", *(v.text for v in values)]), "unrecoverable_row",
+                "the row's label follows another row label printed without values, and its values stand apart from "
+                "it: the page printed its labels apart from their values, so which label these values belong to "
+                "cannot be told, and none is guessed"))
+            return position
+        if placed is None and not filled:
+            self.valueless_end = position
         if placed is None and not filled and position >= len(cells) and label_cells:
             self.truncated_at = label_cells[0].line  # the text ends where this row's values should be
         # one run of digits, or (text without pipes) a few runs that spaces separate but that hold as many digits

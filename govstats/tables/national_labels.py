@@ -25,6 +25,10 @@ T4_GROUPS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议
 T4_OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 T4_PATHS = ("行政复议", "行政诉讼 › 未经复议直接起诉", "行政诉讼 › 复议后起诉")
 NUMBER_RUN = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# The numbering of a label (6.属于…, 3、其他…): one or two digits, a numbering mark, then the label's first
+# letter. It is part of the label even when the label is not in the lexicon (a label cut by the end of the
+# text, 6.属于四类过程性信): never a value.
+NUMBERING = re.compile(r"[1-9]\d?[.、](?=[^\W\d_])")
 ENDS_TABLES = re.compile("|".join(map(re.escape, END_OF_TABLES)))  # searched in a key
 _T4_TITLE = re.compile("|".join(map(re.escape, SECTION_T4)))
 MEMO_SIZE = 16_384
@@ -177,6 +181,10 @@ class Vocabulary:
             number = NUMBER_RUN.match(folded, position)
             if number and not other:
                 cut = self._digits_end(folded, position, number.end())
+                numbering = NUMBERING.match(folded, position) if cut == number.end() else None
+                if numbering and numbering.end() == cut + 1:  # the numbering of a label the lexicon does not
+                    other, position = numbering.group(0), numbering.end()  # hold: the label goes on with it
+                    continue
                 pieces.append(folded[position:cut])
                 position = cut
                 continue
