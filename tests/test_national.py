@@ -25,13 +25,7 @@ def scores(corpus, codebook):
 
 
 # Real pages the current readers do not yet read in full (issue #10); each must still give no wrong value.
-NOT_YET_READ = {
-    "121_qianjiang_zhoujijiedao_2020": "local row 其他主动公开文件 is rejected as unassigned, not reported",
-    "141_tongzhou_xinhuajiedao_2019": "local sub-rows 行政检查/行政确认 under the label-only row 其他对外管理服务事项 "
-                                      "are rejected as unassigned cells, not reported",
-    "143_wuhan_shengtaihuanjingju_2020_trad_mirror": "the local row '其他主動公開檔案' (= 其他主动公开文件) is rejected as "
-                                                     "unassigned, not reported",
-}
+NOT_YET_READ: dict[str, str] = {}
 
 
 def test_every_gold_cell_is_reproduced(scores):
@@ -46,7 +40,8 @@ def test_every_gold_cell_is_reproduced(scores):
 
 
 @pytest.mark.xfail(strict=True, reason="issue #11: labels the codebook does not yet teach (see NOT_YET_READ)")
-@pytest.mark.parametrize("doc_id", sorted(NOT_YET_READ))
+@pytest.mark.parametrize("doc_id", sorted(NOT_YET_READ) or [pytest.param(None, marks=pytest.mark.skip(
+    reason="every corpus page is read in full"))])
 def test_pages_not_yet_read_in_full(scores, doc_id):
     assert scores[doc_id].missed == 0, NOT_YET_READ[doc_id]
 

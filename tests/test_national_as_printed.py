@@ -126,3 +126,132 @@ def test_labels_printed_apart_from_their_values_are_never_paired_by_position(tmp
     assert rows == [(7, "0 cells (0 with a value) for 7 columns: "), (9, "the row's label follows another row labe")]
     inline = _parse(tmp_path, BLOCK_5 + "行政许可 |\n其他对外管理服务事项 | 1 | 2 | 3 |\n", codebook)
     assert _official(inline)["t2019.t2.a20_5.other_service.decisions"] == ("reported", 3)  # label and values share a row
+
+
+# -- local rows --------------------------------------------------------------------------------------------------------
+
+def test_a_local_row_is_read_without_an_indicator_and_flagged(tmp_path, codebook):
+    """121: 其他主动公开文件 | 9 | 9 | 9 under 第二十条第（一）项."""
+    result = _parse(tmp_path, BLOCK_1 + OFFICIAL_1 + "其他主动公开文件 | 9 | 9 | 9 |\n" + BLOCK_5 + "行政许可 | 1 | 0 | 4 |\n",
+                    codebook)
+    local = [o for o in result.observations if "local_row" in (o["flag_codes"] or "")]
+    assert [(o["row_label"], o["column_label"], o["value"]) for o in local] == [
+        ("其他主动公开文件", "本年新制作数量", 9), ("其他主动公开文件", "本年新公开数量", 9), ("其他主动公开文件", "对外公开总数量", 9)]
+    assert all(o["indicator_id"] is None and "local_row" in o["warning_codes"] for o in local)
+    assert [o["source_line"] for o in local] == [6, 6, 6]
+    official = _official(result)
+    assert official["t2019.t2.a20_1.normative.total_published"] == ("reported", 3)
+    assert official["t2019.t2.a20_5.license.decisions"] == ("reported", 4)
+    assert len(official) == 9 and result.rejections == []
+    assert codebook.flag_kinds["local_row"] == "warning"
+
+
+SUB_ROWS = {
+    "pipes": BLOCK_5 + "行政许可 | 0 | 0 | 0 |\n其他对外管理服务事项 |\n行政检查 | 1 | 0 | 2 |\n行政确认 | 3 | -1 | 5 |\n",
+    "group in front": BLOCK_5 + "行政许可 | 0 | 0 | 0 |\n其他对外管理服务事项 | 行政检查 | 1 | 0 | 2 |\n行政确认 | 3 | -1 | 5 |\n",
+    # 141: every cell on its own line, ending in " |", and empty-cell marker lines
+    "cell per line": BLOCK_5 + "行政许可 |\n0 |\n0 |\n0 |\n||\n其他对外管理服务事项 |\n行政检查 |\n1 |\n0 |\n2 |\n|\n"
+                     "行政确认 |\n3 |\n-1 |\n5 |\n||\n",
+    "html rowspan": "<html><body><table><tr><td colspan=4>第二十条第(五)项</td></tr><tr><td>信息内容</td>"
+                    "<td>上一年项目数量</td><td>本年增/减</td><td>处理决定数量</td></tr><tr><td>行政许可</td><td>0</td>"
+                    "<td>0</td><td>0</td></tr><tr><td rowspan=2>其他对外管理服务事项</td><td>行政检查</td><td>1</td>"
+                    "<td>0</td><td>2</td></tr><tr><td>行政确认</td><td>3</td><td>-1</td><td>5</td></tr>"
+                    "</table></body></html>",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(SUB_ROWS))
+def test_a_heading_over_local_sub_rows_has_no_cells_of_its_own(tmp_path, codebook, layout):
+    """141: 其他对外管理服务事项 printed with no values, then 行政检查 and 行政确认 with three each. The official row's
+    cells are not printed: no observation for them, and no rejection (its label is a label)."""
+    name = "doc.html" if layout.startswith("html") else "doc.txt"
+    result = _parse(tmp_path, "2019年政府信息公开工作年度报告\n" * (name == "doc.txt") + SUB_ROWS[layout], codebook, name)
+    assert _local(result) == [
+        ("行政检查", "上一年项目数量", "reported", 1), ("行政检查", "本年增/减", "reported", 0),
+        ("行政检查", "处理决定数量", "reported", 2), ("行政确认", "上一年项目数量", "reported", 3),
+        ("行政确认", "本年增/减", "reported", -1), ("行政确认", "处理决定数量", "reported", 5)]
+    assert not any(o["indicator_id"] for o in result.observations if o["row_label"] in ("行政检查", "行政确认"))
+    assert set(_official(result)) == {f"t2019.t2.a20_5.license.{c}" for c in ("prev_items", "delta_items", "decisions")}
+    assert result.rejections == []
+
+
+def test_a_heading_printed_with_empty_cells_keeps_them_as_blanks(tmp_path, codebook):
+    """Where the page prints the official row's cells (empty), they are blank observations, never sums."""
+    text = BLOCK_5 + "其他对外管理服务事项 | | | |\n行政检查 | 1 | 0 | 2 |\n"
+    result = _parse(tmp_path, text, codebook)
+    assert {k: v for k, v in _official(result).items() if ".other_service." in k} == {
+        f"t2019.t2.a20_5.other_service.{c}": ("blank", None) for c in ("prev_items", "delta_items", "decisions")}
+    assert [value for *_, value in _local(result)] == [1, 0, 2]
+
+
+def test_an_official_row_without_values_and_no_sub_rows_stays_unrecoverable(tmp_path, codebook):
+    for after in ("其他事项 | 1 | 2 |\n", "以下为说明文字\n", ""):
+        result = _parse(tmp_path, BLOCK_5 + "其他对外管理服务事项 |\n" + after, codebook)
+        assert ("unrecoverable_row", "其他对外管理服务事项") in _reasons(result), after
+        assert _local(result) == []
+
+
+def test_local_rows_in_a_2021_block_of_one_column(tmp_path, codebook):
+    text = ("2021年度政府信息公开工作年度报告\n第二十条第(五)项 | |\n信息内容 | 本年处理决定数量 |\n行政许可 | 12 |\n"
+            "行政确认 | 3 |\n行政备案 | 4 |\n")
+    result = _parse(tmp_path, text, codebook)
+    assert _official(result) == {"t2021.t2.a20_5.license.decisions": ("reported", 12)}
+    assert _local(result) == [("行政确认", "本年处理决定数量", "reported", 3), ("行政备案", "本年处理决定数量", "reported", 4)]
+
+
+def test_a_local_row_printed_twice_is_read_once_or_not_at_all(tmp_path, codebook):
+    same = _parse(tmp_path, BLOCK_1 + OFFICIAL_1 + "其他文件 | 1 | 1 | 1 |\n其他文件 | 1 | 1 | 1 |\n", codebook)
+    assert len(_local(same)) == 3
+    assert [(r["reason_code"], r["source_line"]) for r in same.rejections] == [("unrecoverable_row", 7)]
+    other = _parse(tmp_path, BLOCK_1 + OFFICIAL_1 + "其他文件 | 1 | 1 | 1 |\n其他文件 | 2 | 2 | 2 |\n", codebook)
+    assert _local(other) == [] and len(_official(other)) == 6
+    assert [(r["reason_code"], r["source_line"]) for r in other.rejections] == [("unrecoverable_row", 6),
+                                                                                 ("unrecoverable_row", 7)]
+
+
+def test_a_mirror_that_writes_dangan_for_wenjian(tmp_path, codebook):
+    """143: a zh-TW phrase conversion turned 文件 into 檔案: 規範性檔案 is the form's 规范性文件 (an alias),
+    其他主動公開檔案 a local row."""
+    text = ("第二十條第(一)項 | |||||\n信息內容 | 本年新 製作數量 | 本年新 公開數量 | 對外公開總數量 | ||\n"
+            "規章(設區的市、自治州人民政府應提供相關數據) | 0 | 0 | 0 | ||\n"
+            "規範性檔案(行政機關制定發布的決定、公告,一般情況下屬於規範性檔案) | 2 | 2 | 19 | ||\n"
+            "其他主動公開檔案(含以本單位名義正式簽發的、除規範性檔案以外的主動公開檔案) | 186 | 86 | 255 | ||\n")
+    result = _parse(tmp_path, text, codebook)
+    assert _official(result)["t2019.t2.a20_1.normative.total_published"] == ("reported", 19)
+    assert [(label, value) for label, _, _, value in _local(result)] == [("其他主動公開檔案", 186), ("其他主動公開檔案", 86),
+                                                                        ("其他主動公開檔案", 255)]
+    assert result.rejections == []
+
+
+# -- what never becomes a local row ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "why"), [
+    ("其他主动公开文件 9 9 9", "words of running text, not a table row's cells"),
+    ("其他主动公开文件 | 9 | 9 |", "two values for three columns"),
+    ("其他主动公开文件 | 9 | 9 | 9 | 9 |", "four values for three columns"),
+    ("注:本表数据截至12月31日 | 1 | 2 | 3 |", "a note"),
+    ("(含自然失效文件) | 1 | 2 | 3 |", "a bracketed note"),
+    ("本年度共公开文件171条,其中规章0件。 | 1 | 2 | 3 |", "a sentence"),
+    ("单位:件 | 1 | 2 | 3 |", "a unit line"),
+    ("索引号 | 1 | 2 | 3 |", "page metadata"),
+    ("其他主动公开文件 | | | |", "no value at all"),
+    ("本单位 | 其他主动公开文件 | 9 | 9 | 9 |", "a label after a cell left unassigned"),
+    ("行政处罚 | 1 | 2 | 3 |", "a row of another block of the form"),
+    ("本年新收政府信息公开申请数量 | 1 | 2 | 3 |", "a label of table 3"),
+    ("上一年项目数量 | 1 | 2 | 3 |", "a column header of the form"),
+])
+def test_what_is_not_a_local_row(tmp_path, codebook, line, why):
+    result = _parse(tmp_path, BLOCK_1 + OFFICIAL_1 + line + "\n", codebook)
+    assert _local(result) == [], why
+    assert set(_official(result)) == {f"t2019.t2.a20_1.{r}.{c}" for r in ("regulation", "normative")
+                                      for c in ("new_made", "new_published", "total_published")}, why
+    read = [o for o in result.observations if o["source_line"] == 6]
+    assert read == [], why  # nothing of it is read: its text is rejected, never an observation
+    assert any(r["source_line"] == 6 for r in result.rejections), why
+
+
+def test_a_local_row_never_takes_an_official_rows_indicator(tmp_path, codebook):
+    """行政处罚 under 第二十条第（五）项 is not block (六)'s row: neither its indicator nor a local row."""
+    result = _parse(tmp_path, BLOCK_5 + "行政许可 | 1 | 0 | 4 |\n行政处罚 | 7 | 7 | 7 |\n", codebook)
+    assert not any(".a20_6." in (o["indicator_id"] or "") for o in result.observations)
+    assert [o["value"] for o in result.observations] == [1, 0, 4]
