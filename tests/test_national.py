@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from govstats.evaluate import evaluate
 from govstats.observations.matching import LabelMatcher
 from govstats.pipeline import build
-from tests.conftest import CORPUS_RAW
+from tests.conftest import CORPUS_RAW, ROOT
 
 GOLD = CORPUS_RAW.parent / "gold"
 
@@ -44,6 +45,17 @@ def test_every_gold_cell_is_reproduced(scores):
     reason="every corpus page is read in full"))])
 def test_pages_not_yet_read_in_full(scores, doc_id):
     assert scores[doc_id].missed == 0, NOT_YET_READ[doc_id]
+
+
+def test_the_readme_states_todays_evaluation(scores):
+    """The figures README.md gives under "Evaluation against hand-checked values" are those of the corpus today."""
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    stated = re.search(r"Today: ([\d,]+) of ([\d,]+) gold cells correct on (\d+) documents, none wrong, none spurious; "
+                       r"(\d+) rows reported as unrecoverable", readme)
+    assert stated, "README.md no longer states the evaluation figures"
+    total = [sum(getattr(s, name) for s in scores.values()) for name in ("correct", "n_gold", "unrecoverable")]
+    assert [int(n.replace(",", "")) for n in stated.groups()] == [total[0], total[1], len(scores), total[2]]
+    assert sum(s.wrong for s in scores.values()) == sum(s.spurious for s in scores.values()) == 0
 
 
 def test_complete_documents_have_no_spurious_cells(scores):
