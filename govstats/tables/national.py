@@ -263,7 +263,7 @@ class Reader:
         state.header_open = False
         label = cells[index]
         self._use(state, label, index)
-        return self._add_row(state, [label], values, placed, LOCAL_ROW_KEY, ("local_row",),
+        return self._add_row(state, [label], label.text, values, placed, LOCAL_ROW_KEY, ("local_row",),
                              ("t2 local", state.block, label.key), position)
 
     def _is_local_label(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> bool:
@@ -562,16 +562,14 @@ class Reader:
             return position
         code, key = table.table_code, row_key or ""
         identity = (code, state.block if code == "t2" else None, self.vocabulary.row(code, key))
-        return self._add_row(state, label_cells, values, placed, key, flags, identity, position)
+        return self._add_row(state, label_cells, printed, values, placed, key, flags, identity, position)
 
-    def _add_row(self, state: _State, label_cells: list[StreamCell], values: list[StreamCell],
+    def _add_row(self, state: _State, label_cells: list[StreamCell], printed: str | None, values: list[StreamCell],
                  placed: list[StreamCell], key: str, flags: tuple[str, ...],
                  identity: tuple[str, str | None, str], position: int) -> int:
         """Put a row's placed values into its table (unless past the row limit, or printed again)."""
         table = state.table
-        printed = " ".join(c.text for c in label_cells) or None
-        limit = self.codebook.limits["max_rows_per_table"]
-        code = table.table_code
+        code, limit = table.table_code, self.codebook.limits["max_rows_per_table"]
         if self.n_rows[code] >= limit:  # bounded memory: rows beyond the limit are not read
             self.rejected.append(RejectedLine(
                 (label_cells or values)[0].line, " | ".join([printed or "", *(v.text for v in values)]),
