@@ -173,6 +173,7 @@ def test_a_heading_over_local_sub_rows_has_no_cells_of_its_own(tmp_path, codeboo
     assert not any(o["indicator_id"] for o in result.observations if o["row_label"] in ("行政检查", "行政确认"))
     assert set(_official(result)) == {f"t2019.t2.a20_5.license.{c}" for c in ("prev_items", "delta_items", "decisions")}
     assert result.rejections == []
+    assert "the row 其他对外管理服务事项 (line " in result.document["status_message"]
 
 
 def test_a_heading_printed_with_empty_cells_keeps_them_as_blanks(tmp_path, codebook):
@@ -182,6 +183,7 @@ def test_a_heading_printed_with_empty_cells_keeps_them_as_blanks(tmp_path, codeb
     assert {k: v for k, v in _official(result).items() if ".other_service." in k} == {
         f"t2019.t2.a20_5.other_service.{c}": ("blank", None) for c in ("prev_items", "delta_items", "decisions")}
     assert [value for *_, value in _local(result)] == [1, 0, 2]
+    assert "prints no cells of its own" not in (result.document["status_message"] or "")
 
 
 def test_an_official_row_without_values_and_no_sub_rows_stays_unrecoverable(tmp_path, codebook):
@@ -255,3 +257,15 @@ def test_a_local_row_never_takes_an_official_rows_indicator(tmp_path, codebook):
     result = _parse(tmp_path, BLOCK_5 + "行政许可 | 1 | 0 | 4 |\n行政处罚 | 7 | 7 | 7 |\n", codebook)
     assert not any(".a20_6." in (o["indicator_id"] or "") for o in result.observations)
     assert [o["value"] for o in result.observations] == [1, 0, 4]
+
+
+def test_for_now_cells_with_every_pipe_on_a_line_of_its_own_give_no_local_row(tmp_path, codebook):
+    """144's layout (each cell a line, each | a line): its text lines are not table rows, so a local row there stays
+    unassigned cells, as README.md says; the official rows are read."""
+    cells = ["第二十条第(一)项", "信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量", "规章", "0", "0", "6",
+             "其他主动公开文件", "9", "9", "9"]
+    result = _parse(tmp_path, "二、主动公开政府信息情况\n" + "".join(f"{c}\n|\n" for c in cells), codebook)
+    assert _official(result) == {"t2019.t2.a20_1.regulation.new_made": ("reported", 0),
+                                 "t2019.t2.a20_1.regulation.new_published": ("reported", 0),
+                                 "t2019.t2.a20_1.regulation.total_published": ("reported", 6)}
+    assert _local(result) == [] and len(_reasons(result)) == 4

@@ -136,6 +136,7 @@ class Reader:
         self.withdrawn: set[str] = set()  # tables that had a row taken out (renumbered at the end)
         self.unassigned_at = -1  # index in the region's cells of the latest cell rejected as unassigned
         self.valueless_end = -1  # index of the cell after the latest row label left without values
+        self.headings: list[tuple[int, str]] = []  # (line, label) of form rows printed only over local sub-rows
 
     def read(self, cells: list[StreamCell], piped: bool) -> None:
         state = _State()
@@ -523,7 +524,9 @@ class Reader:
         if placed is None and not filled and code == "t2" and position < len(cells) and \
                 self._is_local_label(cells, position, piped, state) and self._local_values(cells, position + 1,
                                                                                          state) is not None:
-            return position  # a heading over local sub-rows (其他对外管理服务事项 / 行政检查 …): no cells of its own
+            # a heading over local sub-rows (其他对外管理服务事项 / 行政检查 …): no cells of its own, said in a note
+            self.headings.append((label_cells[0].line, printed or ""))
+            return position
         if label_cells and label_index == self.valueless_end and filled and filled[0].unit != label_cells[-1].unit:
             # labels stacked apart from their values (a PDF's label column: 5.属于三类内部事务信息 / 1.本机关不掌握
             # 相关政府信息 / | 1 | 0 | … |): the values after the last label may be any of theirs
@@ -667,6 +670,8 @@ def find_national_tables(units: list[Unit], codebook: Codebook, vocabulary: Voca
     tables = [t for t in tables if t.cells or t.glued]
     notes = [f"the text ends inside a table at line {line}: the rows above it are complete, the rest is missing"
              for line in truncated]
+    notes += [f"table 2: the row {label} (line {line}) prints no cells of its own, only local rows under it: none "
+              "of its cells is read" for line, label in reader.headings]
     for table in tables:  # first the tables whose own labels decide, then the others
         table.template, source = choose_template(table, [], vocabulary, None)
     for table in tables:
