@@ -696,6 +696,8 @@ def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocab
     canonical = {id(g): vocabulary.row(table.table_code, g.row_key) for g in table.glued}
     known: dict[tuple[str, str], float] = {}
     for cell in table.cells:
+        if "local_row" in cell.flags:  # no cell of the form: no identity holds it
+            continue
         reading = read_cell(cell.raw, codebook)
         if reading.status == "reported" and reading.value is not None:
             known[(vocabulary.row(table.table_code, cell.row_key), cell.column_key)] = reading.value
