@@ -2,7 +2,10 @@
 page with navigation) and text (pipe rows, ragged pipes, markdown, one cell per line, spaces).
 
 A gold file's cells are laid into the official form of its template (rows and columns from the codebook, with
-the printed labels where the gold keeps them); cells the gold does not list are printed as "—". The renderers
+the printed labels where the gold keeps them); cells the gold does not list are printed as "—". Local rows of
+table 2 (gold cells marked ``variant``) are printed where the document prints them: after the official row the
+gold lists before them, or, where a gold cell says ``under``, as sub-rows of that official row (its label in
+front of their first row, a rowspan cell in HTML, and no cells of its own when the gold lists none). The renderers
 know nothing of govstats: they only write the same table in another layout.
 """
 
@@ -70,9 +73,51 @@ def _text(cell: dict | None) -> str | None:
     return raw if raw not in (None, "") else str(cell["value"])
 
 
+@dataclass
+class LocalRow:
+    """A local row of table 2 (gold cells marked ``variant``): its printed label, cells by column, and where it
+    is printed (after an official row, or under one as a sub-row)."""
+
+    label: str
+    cells: dict[str, dict]
+    after: str | None
+    under: str | None
+
+
+def _local_rows(gold: dict) -> list[LocalRow]:
+    rows: dict[str, LocalRow] = {}
+    official: str | None = None  # the official row of table 2 listed last before the cell
+    for cell in gold["cells"]:
+        if cell["table"] != "t2":
+            continue
+        if not cell.get("variant"):
+            official = _official(cell["row"])
+            continue
+        label = cell.get("doc_row") or cell["row"]
+        row = rows.setdefault(label, LocalRow(label, {}, official, cell.get("under")))
+        row.cells[cell["column"]] = cell
+    return list(rows.values())
+
+
+def _block_rows(rows: list[str], columns: list[str], index: dict, local: list[LocalRow]) -> list[BodyRow]:
+    """The body rows of one block of table 2: its official rows with the local rows printed after or under them."""
+    body: list[BodyRow] = []
+    for row in rows:
+        values = [index.get(("t2", row, column)) for column in columns]
+        under = [r for r in local if r.under == row]
+        heading = bool(under) and not any(values)  # a heading over sub-rows: no cells of its own, its label in front
+        if not heading:
+            body.append(BodyRow(row, [_text(v) for v in values]))
+        body += [BodyRow(r.label, [_text(r.cells.get(c)) for c in columns], (row,) if heading else ()) for r in under]
+        body += [BodyRow(r.label, [_text(r.cells.get(c)) for c in columns]) for r in local
+                 if r.under is None and r.after == row]
+    return body
+
+
 def national_tables(gold: dict, codebook: Codebook) -> list[TableSpec]:
     template = gold["template"]
-    index = _gold_index(gold)
+    index = {key: cell for key, cell in _gold_index(gold).items() if not cell.get("variant")}
+    local = _local_rows(gold)
     indicators = [i for i in codebook.indicators.values() if i.template == template]
     codes = sorted({cell["table"] for cell in gold["cells"]}, key=lambda code: code[1])
     specs = []
@@ -85,7 +130,7 @@ def national_tables(gold: dict, codebook: Codebook) -> list[TableSpec]:
                 columns = list(dict.fromkeys(i.column_label_zh for i in cells))
                 rows = list(dict.fromkeys(i.row_label_zh for i in cells))
                 header = [[HeaderCell("信息内容"), *(HeaderCell(c) for c in columns)]]
-                body = [BodyRow(row, [_text(index.get(("t2", row, column))) for column in columns]) for row in rows]
+                body = _block_rows(rows, columns, index, local)
                 spec.segments.append(Segment(block.row_label_zh, header, body))
         elif code == "t3":
             columns = ["自然人", *T3_LEAVES, "总计"]

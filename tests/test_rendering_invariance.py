@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govstats.evaluate import evaluate
+from govstats.evaluate import _cell_name, evaluate
 from govstats.pipeline import build
 from govstats.readers.html import read_html
 from tests.conftest import CORPUS_RAW
@@ -20,6 +20,9 @@ from tests.renderings import HTML_LAYOUTS, TEXT_LAYOUTS, render
 
 GOLD = sorted((CORPUS_RAW.parent / "gold").glob("*.json"))
 LAYOUTS = HTML_LAYOUTS + TEXT_LAYOUTS
+# Layouts without cell delimiters: a local row of table 2 is read only from a table row's cells (pipes, HTML),
+# never from words of running text, so there its cells are rejected (unassigned), not read
+UNDELIMITED = ("one_cell_per_line", "spaces")
 
 
 def score(tmp_path: Path, gold: dict, layout: str, codebook):
@@ -51,7 +54,9 @@ def test_every_gold_table_reads_the_same_in_every_layout(tmp_path, codebook, as_
     report = "\n".join(found.details[:12])
     assert found.wrong == 0, report
     missed = {line.split(" | expected")[0] for line in found.details if line.startswith("missed")}
-    assert missed <= as_published[found.doc_id], f"{found.correct}/{found.n_gold} in {layout}\n{report}"
+    local = {f"missed    {_cell_name(cell)}" for cell in gold["cells"] if cell.get("variant") and cell["table"] == "t2"}
+    expected = as_published[found.doc_id] | (local if layout in UNDELIMITED else set())
+    assert missed <= expected, f"{found.correct}/{found.n_gold} in {layout}\n{report}"
     assert found.correct + len(missed) == found.n_gold, report
     assert found.spurious == 0, report
 

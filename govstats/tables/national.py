@@ -10,6 +10,7 @@ recorded as unrecoverable, never guessed. This stage knows labels, not indicator
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,6 +29,11 @@ from govstats.tables.page_text import set_aside
 from govstats.tables.t2014 import RejectedLine
 from govstats.text.keys import cell_key, label_key
 from govstats.text.values import read_cell
+
+LOCAL_ROW_KEY = ""  # the row key of a local row: it names no row of any form, so no indicator is ever found for it
+MAX_LOCAL_LABEL = 30  # characters of a local row's label key (notes and numbering removed): longer text is prose
+# Label keys that are never a local row: a note (注：…, （…）), a unit line, a sentence
+_NOT_A_ROW_LABEL = re.compile(r"^(?:[(\[*※]|注|备注|说明|填表说明|编写说明|数据来源|单位)|[。；;]")
 
 
 @dataclass(slots=True)
@@ -128,11 +134,14 @@ class Reader:
         # twice (its cells would have the same indicators)
         self.rows_read: dict[tuple[str, str | None, str], _ReadRow] = {}
         self.withdrawn: set[str] = set()  # tables that had a row taken out (renumbered at the end)
+        self.unassigned_at = -1  # index in the region's cells of the latest cell rejected as unassigned
+        self.valueless_end = -1  # index of the cell after the latest row label left without values
+        self.headings: list[tuple[int, str]] = []  # (line, label) of form rows printed only over local sub-rows
 
     def read(self, cells: list[StreamCell], piped: bool) -> None:
         state = _State()
         index = 0
-        self.truncated_at = None
+        self.truncated_at, self.unassigned_at, self.valueless_end = None, -1, -1
         cells, furniture = set_aside(cells, self.vocabulary.is_label)  # page footers, notes beside values
         self.rejected += furniture
         before = self._n_rows()
@@ -206,6 +215,7 @@ class Reader:
 
     def _unassigned(self, cell: StreamCell, index: int) -> int:
         if cell.text.strip():
+            self.unassigned_at = index
             self.rejected.append(RejectedLine(cell.line, cell.text, "unassigned_cell",
                                               "text in a table region that is neither a label nor a value "
                                               "of a recognized row"))
@@ -226,36 +236,106 @@ class Reader:
         if state.header_open or key in self.vocabulary.t2_column_keys:
             matched = self._t2_column(cells, index, state)
             if matched is None:  # a header without its block heading: the block whose columns it names
+                bare = self.vocabulary.column(self.vocabulary.header_key(cell_key(cell.text))[0])
                 owners = {block for (_, block), columns in self.vocabulary.t2_columns.items()
-                          if any(column == cell_key(cell.text) for column, _ in columns)}
+                          if any(column == bare for column, _ in columns)}
                 if len(owners) == 1 and owners != {state.block}:
                     state.block, state.columns, state.header_open = owners.pop(), [], True
                     matched = self._t2_column(cells, index, state)
             if matched is not None:
                 return matched
+        local = self._local_row(cells, index, piped, state)
+        if local is not None:
+            return local
         return self._unassigned(cell, index)
 
+    def _local_row(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> int | None:
+        """A row of table 2 that the form does not have (其他主动公开文件 under 第二十条第（一）项; 行政检查 and
+        行政确认 under 其他对外管理服务事项): a table row whose label no form knows, followed by exactly as many
+        values as its block has columns. Its cells become observations with its printed label and no indicator
+        (flag ``local_row``), never an official row's. Anything less certain stays unassigned: text that is not
+        a table row's cells (prose, words of a page), a note, or a row with fewer or more values."""
+        if not self._is_local_label(cells, index, piped, state):
+            return None
+        found = self._local_values(cells, index + 1, state)
+        if found is None:
+            return None
+        values, placed, position = found
+        state.header_open = False
+        label = cells[index]
+        self._use(state, label, index)
+        return self._add_row(state, [label], label.text, values, placed, LOCAL_ROW_KEY, ("local_row",),
+                             ("t2 local", state.block, label.key), position)
+
+    def _is_local_label(self, cells: list[StreamCell], index: int, piped: bool, state: _State) -> bool:
+        """Whether a cell can be the label of a local row of table 2 (``_local_row``)."""
+        cell = cells[index]
+        key, vocabulary = cell.key, self.vocabulary
+        if not (piped and cell.in_row and state.table is not None and state.table.table_code == "t2"
+                and state.columns and key) or len(key) > MAX_LOCAL_LABEL or _NOT_A_ROW_LABEL.search(key):
+            return False
+        if self._is_value(cell) or vocabulary.is_label(key) or vocabulary.heading(key) is not None \
+                or vocabulary.ends_tables(key) or cell_key(cell.text) in self.codebook.ignored_labels:
+            return False
+        before = index - 1  # the cell before it ends a row or a header: a cell left unassigned does not
+        while before >= 0 and not cells[before].text.strip():
+            before -= 1
+        return before != self.unassigned_at
+
+    def _local_values(self, cells: list[StreamCell], start: int,
+                      state: _State) -> tuple[list[StreamCell], list[StreamCell], int] | None:
+        """(the cells after a local row's label, the values placed one a column, the index after them) when
+        they are exactly one a column of the block (blank cells after them only), all cells of table rows,
+        and not all blank; else None."""
+        width, codebook = len(state.columns), self.codebook
+        values: list[StreamCell] = []
+        position = start
+        while position < len(cells):
+            cell = cells[position]
+            if cell.key and not (cell.text.isdigit() or is_value_text(cell.text, codebook)):
+                break
+            values.append(cell)
+            position += 1
+        placed = values[:width]
+        if len(placed) < width or any(v.text for v in values[width:]) or not all(v.in_row for v in placed) \
+                or not any(v.text for v in placed):
+            return None
+        return values, placed, position
+
     def _t2_column(self, cells: list[StreamCell], index: int, state: _State) -> int | None:
-        """A header cell naming a column of the block (joined with the next cells when it was broken)."""
+        """A header cell naming a column of the block (joined with the next cells when it was broken). A
+        parenthetical note in the header (Hubei's 上一年项目数量(指2019年事项数)) does not stop it matching; the
+        column then keeps the header as printed, note included."""
         candidates = [(key, label) for template in ("t2019", "t2021")
                       for key, label in self.vocabulary.t2_columns.get((template, state.block or ""), [])]
         used = {key for key, _ in state.columns}
+        column, header_key = self.vocabulary.column, self.vocabulary.header_key
         joined = ""
         for probe in range(index, min(index + 3, len(cells))):
             part = cell_key(cells[probe].text)
             if not part:
                 break
             joined += part
-            exact = [c for c in candidates if c[0] == self.vocabulary.column(joined) and c[0] not in used]
+            bare, cut = header_key(joined)
+            exact = [c for c in candidates if c[0] == column(bare) and c[0] not in used]
             if exact:
-                state.columns.append(exact[0])
+                printed = exact[0] if bare == joined else (
+                    exact[0][0], "".join(c.text.strip() for c in cells[index:probe + 1]))
+                state.columns.append(printed)
                 for position in range(index, probe + 1):
                     self._use(state, cells[position], position)
                 return probe + 1
+            if cut is not None and any(c[0] == column(cut) for c in candidates):
+                continue  # a note goes on in the next cell (上一年项目数量(指2019 / 年事项数))
             if not any(c[0].startswith(joined) for c in candidates) and not any(
                     alias.startswith(joined) for alias in self.vocabulary.column_alias):
                 break
         fragment = cell_key(cells[index].text)
+        cut = header_key(fragment)[1]
+        whole = [c for c in candidates if cut is not None and c[0] == column(cut) and c[0] not in used]
+        if whole:  # the header's note is cut short by the end of the text (采购项目数量(指202): the label is whole
+            state.columns.append((whole[0][0], cells[index].text.strip()))
+            return self._use(state, cells[index], index)
         prefixed = [c for c in candidates if c[0].startswith(fragment) and c[0] not in used and len(fragment) >= 2]
         if prefixed:  # a label cut short ("本年新"): the first unused column of the form that it begins
             state.columns.append((prefixed[0][0], cells[index].text.strip()))
@@ -441,6 +521,23 @@ class Reader:
                       for i, ch in enumerate(digits.text)]
             flags = ("split_glued_digits",)
         printed = " ".join(c.text for c in label_cells) or None
+        if placed is None and not filled and code == "t2" and position < len(cells) and \
+                self._is_local_label(cells, position, piped, state) and self._local_values(cells, position + 1,
+                                                                                         state) is not None:
+            # a heading over local sub-rows (其他对外管理服务事项 / 行政检查 …): no cells of its own, said in a note
+            self.headings.append((label_cells[0].line, printed or ""))
+            return position
+        if label_cells and label_index == self.valueless_end and filled and filled[0].unit != label_cells[-1].unit:
+            # labels stacked apart from their values (a PDF's label column: 5.属于三类内部事务信息 / 1.本机关不掌握
+            # 相关政府信息 / | 1 | 0 | … |): the values after the last label may be any of theirs
+            self.rejected.append(RejectedLine(
+                label_cells[0].line, " | ".join([printed or "", *(v.text for v in values)]), "unrecoverable_row",
+                "the row's label follows another row label printed without values, and its values stand apart from "
+                "it: the page printed its labels apart from their values, so which label these values belong to "
+                "cannot be told, and none is guessed"))
+            return position
+        if placed is None and not filled:
+            self.valueless_end = position
         if placed is None and not filled and position >= len(cells) and label_cells:
             self.truncated_at = label_cells[0].line  # the text ends where this row's values should be
         # one run of digits, or (text without pipes) a few runs that spaces separate but that hold as many digits
@@ -466,14 +563,21 @@ class Reader:
                 (label_cells or values or [cells[min(start, len(cells) - 1)]])[0].line, text, "unrecoverable_row",
                 reason))
             return position
-        limit = self.codebook.limits["max_rows_per_table"]
-        if self.n_rows[table.table_code] >= limit:  # bounded memory: rows beyond the limit are not read
+        code, key = table.table_code, row_key or ""
+        identity = (code, state.block if code == "t2" else None, self.vocabulary.row(code, key))
+        return self._add_row(state, label_cells, printed, values, placed, key, flags, identity, position)
+
+    def _add_row(self, state: _State, label_cells: list[StreamCell], printed: str | None, values: list[StreamCell],
+                 placed: list[StreamCell], key: str, flags: tuple[str, ...],
+                 identity: tuple[str, str | None, str], position: int) -> int:
+        """Put a row's placed values into its table (unless past the row limit, or printed again)."""
+        table = state.table
+        code, limit = table.table_code, self.codebook.limits["max_rows_per_table"]
+        if self.n_rows[code] >= limit:  # bounded memory: rows beyond the limit are not read
             self.rejected.append(RejectedLine(
                 (label_cells or values)[0].line, " | ".join([printed or "", *(v.text for v in values)]),
                 "rows_over_limit", f"row beyond the limit of {limit:,} rows per table (max_rows_per_table)"))
             return position
-        code, key = table.table_code, row_key or ""
-        identity = (code, state.block if code == "t2" else None, self.vocabulary.row(code, key))
         columns = tuple(column for column, _ in state.columns)
         self.n_rows[code] += 1  # a row printed again counts against the limit too: the work stays bounded
         row = _ReadRow(state.row_number + 1, label_cells, values, columns, placed)
@@ -566,6 +670,8 @@ def find_national_tables(units: list[Unit], codebook: Codebook, vocabulary: Voca
     tables = [t for t in tables if t.cells or t.glued]
     notes = [f"the text ends inside a table at line {line}: the rows above it are complete, the rest is missing"
              for line in truncated]
+    notes += [f"table 2: the row {label} (line {line}) prints no cells of its own, only local rows under it: none "
+              "of its cells is read" for line, label in reader.headings]
     for table in tables:  # first the tables whose own labels decide, then the others
         table.template, source = choose_template(table, [], vocabulary, None)
     for table in tables:
@@ -590,6 +696,8 @@ def split_glued_rows(table: NationalTable, codebook: Codebook, vocabulary: Vocab
     canonical = {id(g): vocabulary.row(table.table_code, g.row_key) for g in table.glued}
     known: dict[tuple[str, str], float] = {}
     for cell in table.cells:
+        if "local_row" in cell.flags:  # no cell of the form: no identity holds it
+            continue
         reading = read_cell(cell.raw, codebook)
         if reading.status == "reported" and reading.value is not None:
             known[(vocabulary.row(table.table_code, cell.row_key), cell.column_key)] = reading.value

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from govstats.codebook import Codebook
-from govstats.text.keys import cell_key, compact, label_key
+from govstats.text.keys import cell_key, compact, label_key, remove_notes
 
 BLOCK = re.compile(r"第二十条第\(([一二三四五六七八九十]+)\)项")
 SECTION_T2 = "主动公开政府信息情况"
@@ -25,6 +25,10 @@ T4_GROUPS = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议
 T4_OUTCOMES = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 T4_PATHS = ("行政复议", "行政诉讼 › 未经复议直接起诉", "行政诉讼 › 复议后起诉")
 NUMBER_RUN = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# The numbering of a label (6.属于…, 3、其他…): one or two digits, a numbering mark, then the label's first
+# letter. It is part of the label even when the label is not in the lexicon (a label cut by the end of the
+# text, 6.属于四类过程性信): never a value.
+NUMBERING = re.compile(r"[1-9]\d?[.、](?=[^\W\d_])")
 ENDS_TABLES = re.compile("|".join(map(re.escape, END_OF_TABLES)))  # searched in a key
 _T4_TITLE = re.compile("|".join(map(re.escape, SECTION_T4)))
 MEMO_SIZE = 16_384
@@ -91,6 +95,8 @@ class Vocabulary:
         self._labels = Memo(self._is_label)
         self._headings = Memo(self._heading)
         self._ends = Memo(lambda key: ENDS_TABLES.search(key) is not None)
+        self._header_keys = Memo(self._header_key)
+        self._units = frozenset(cell_key(unit.unit_zh) for unit in codebook.units.values())
         self._prefixes: dict[int, tuple[Collection[str], frozenset[str]]] = {}
 
     def _learn_aliases(self, codebook: Codebook) -> None:
@@ -175,6 +181,10 @@ class Vocabulary:
             number = NUMBER_RUN.match(folded, position)
             if number and not other:
                 cut = self._digits_end(folded, position, number.end())
+                numbering = NUMBERING.match(folded, position) if cut == number.end() else None
+                if numbering and numbering.end() == cut + 1:  # the numbering of a label the lexicon does not
+                    other, position = numbering.group(0), numbering.end()  # hold: the label goes on with it
+                    continue
                 pieces.append(folded[position:cut])
                 position = cut
                 continue
@@ -183,6 +193,26 @@ class Vocabulary:
         if other:
             pieces.append(other)
         return pieces
+
+    def header_key(self, key: str) -> tuple[str, str | None]:
+        """A column header's key (``cell_key``) without its parenthetical notes (上一年项目数量(指2019年事项数)
+        → 上一年项目数量), and, when a note is left open (cut short by the end of a cell or of the text:
+        采购项目数量(指202), the key before it, else None. A note that names a unit ((万元), (单位:元)) is never
+        removed: the unit is part of what the column counts, and the header then matches only as printed."""
+        return self._header_keys[key]
+
+    def _header_key(self, key: str) -> tuple[str, str | None]:
+        if "(" not in key and ")" not in key:
+            return key, None
+        bare, notes = remove_notes(key)
+        if any(note.removeprefix("单位").lstrip(":") in self._units for note in notes):
+            return key, None
+        opened = bare.rfind("(")
+        if opened <= 0 or ")" in bare[opened:]:
+            return bare, None
+        note = bare[opened + 1:]
+        names_unit = note.startswith("单位") or any(note and unit.startswith(note) for unit in self._units)
+        return bare, (None if names_unit else bare[:opened])
 
     def block_of(self, key: str) -> str | None:
         match = BLOCK.search(key)
