@@ -91,6 +91,18 @@ def _field_check(field: Any) -> Callable[[Any], str | None]:
 
 
 @dataclass(frozen=True)
+class _Typed:
+    """Columns other than text that share their allowed types and range."""
+
+    positions: tuple[int, ...]
+    allowed: frozenset[type]
+    ranged: bool  # integer or number: between a minimum and int64 (Arrow takes Python ints as int64)
+    minimum: float  # −2**63: none
+    number: bool  # floats allowed: NaN is never a value
+    floats_free: bool  # optional numbers without a minimum: any float passes (NaN is missing); ints are bounded
+
+
+@dataclass(frozen=True)
 class _Plan:
     """The column pass over one resource, prepared once: each check is one C-level call over many values (a
     set of each column, a set of types, a join, a min and max), not a Python step per value or per field."""
@@ -98,10 +110,9 @@ class _Plan:
     read: Callable[[list[Any]], list[Sequence[Any]] | None]  # rows → their columns, in field order
     texts: tuple[int, ...]  # columns of text (valid UTF-8)
     filled: tuple[int, ...]  # required text columns (no None, no empty text)
-    types: tuple[tuple[tuple[int, ...], frozenset[type]], ...]  # other columns sharing one set of allowed types
+    typed: tuple[_Typed, ...]  # the other columns, grouped
     enums: tuple[tuple[int, frozenset], ...]  # column, its allowed values (and None when not required)
     patterns: tuple[tuple[int, re.Pattern[str]], ...]
-    ranges: tuple[tuple[tuple[int, ...], float, bool], ...]  # number columns: minimum (−2**63: none), is float
     key: tuple[int, ...]  # the primary key's columns
     doc_id: int | None  # the column that must hold the document's id
 
@@ -139,24 +150,22 @@ def _reader(row_type: type, names: list[str]) -> Callable[[list[Any]], list[Sequ
 def _plan(codebook: Codebook, resource: str) -> _Plan:
     fields = codebook.fields[resource]
     names = [f.name for f in fields]
-    groups: dict[frozenset[type], list[int]] = {}
-    ranges: dict[tuple[float, bool], list[int]] = {}
+    groups: dict[tuple, list[int]] = {}
     for index, field in enumerate(fields):
         if field.type != "string":
-            allowed = _ALLOWED[field.type] | (set() if field.required else {_NONE})
-            groups.setdefault(frozenset(allowed), []).append(index)
-        if field.type in ("integer", "number"):
-            minimum = -_INT64 if field.minimum is None else field.minimum
-            ranges.setdefault((minimum, field.type == "number"), []).append(index)
+            allowed = frozenset(_ALLOWED[field.type] | (set() if field.required else {_NONE}))
+            groups.setdefault((allowed, field.type, field.required, field.minimum), []).append(index)
     return _Plan(
         read=_reader(ROW_TYPES[resource], names),
         texts=tuple(i for i, f in enumerate(fields) if f.type == "string"),
         filled=tuple(i for i, f in enumerate(fields) if f.type == "string" and f.required),
-        types=tuple((tuple(columns), allowed) for allowed, columns in groups.items()),
+        typed=tuple(_Typed(tuple(columns), allowed, kind in ("integer", "number"),
+                           -_INT64 if minimum is None else minimum, kind == "number",
+                           kind == "number" and not required and minimum is None)
+                    for (allowed, kind, required, minimum), columns in groups.items()),
         enums=tuple((i, frozenset(f.enum) | (set() if f.required else {None})) for i, f in enumerate(fields)
                     if f.enum),
         patterns=tuple((i, re.compile(f.pattern)) for i, f in enumerate(fields) if f.pattern),
-        ranges=tuple((tuple(columns), minimum, number) for (minimum, number), columns in ranges.items()),
         key=tuple(names.index(name) for name in schemas.primary_key(codebook, resource)),
         doc_id=names.index("doc_id") if resource != "documents" else None)
 
@@ -184,24 +193,26 @@ def _looks_valid(rows: list[Any], codebook: Codebook, resource: str, doc_id: Any
         if not _EMPTY.issuperset(filterfalse(None, chain.from_iterable(texts))):
             return False  # 0, False, [] … (filtered out before the join below)
         # str.isascii raises on a value that is not text; only text beyond ASCII can be invalid UTF-8
-        "".join(filterfalse(str.isascii, filter(None, chain.from_iterable(texts)))).encode("utf-8")
+        "".join(filterfalse(str.isascii, filter(None, chain.from_iterable(texts)))).encode("utf-16-le")
         for i, allowed in plan.enums:
             if not distinct[i] <= allowed:
                 return False
         for i, pattern in plan.patterns:
             if not all(map(pattern.match, filter(_present, distinct[i]))):
                 return False
-        for positions, allowed in plan.types:
-            if not set(map(type, chain.from_iterable([columns[i] for i in positions]))) <= allowed:
+        for group in plan.typed:
+            kinds = set(map(type, chain.from_iterable([columns[i] for i in group.positions])))
+            if not kinds <= group.allowed:
                 return False
-        for positions, minimum, number in plan.ranges:  # the distinct values: the types are known to be right
-            values = set(chain.from_iterable([columns[i] for i in positions]))
+            if not group.ranged or (group.floats_free and int not in kinds):
+                continue
+            values = set(chain.from_iterable([columns[i] for i in group.positions]))  # their types are right
             values.discard(None)
             if not values:
                 continue
-            if number and (total := sum(values)) != total:  # NaN: never a value (an inf − inf is suspect too)
+            if group.number and (total := sum(values)) != total:  # NaN (an inf − inf is suspect too)
                 return False
-            if min(values) < minimum or max(values) >= _INT64:  # Arrow takes Python ints as int64
+            if min(values) < group.minimum or max(values) >= _INT64:
                 return False
         if plan.key and len(set(zip(*[columns[i] for i in plan.key], strict=True))) != len(rows):
             return False
