@@ -108,7 +108,7 @@ class _Plan:
     set of each column, a set of types, a join, a min and max), not a Python step per value or per field."""
 
     read: Callable[[list[Any]], list[Sequence[Any]] | None]  # rows → their columns, in field order
-    texts: tuple[int, ...]  # columns of text (valid UTF-8)
+    texts: tuple[int, ...]  # columns of text (valid UTF-8), checked on their distinct values
     filled: tuple[int, ...]  # required text columns (no None, no empty text)
     typed: tuple[_Typed, ...]  # the other columns, grouped
     enums: tuple[tuple[int, frozenset], ...]  # column, its allowed values (and None when not required)
@@ -173,7 +173,8 @@ def _plan(codebook: Codebook, resource: str) -> _Plan:
 def _looks_valid(rows: list[Any], codebook: Codebook, resource: str, doc_id: Any) -> bool:
     """A fast, column by column pass of the checks ``problems`` makes row by row: True when no check can fail
     (the usual case), so the row-by-row pass (which names the rows) runs only for a suspect document. It may
-    suspect a good document (a float of 2**63 or more, ±inf, NaN), never pass a bad one.
+    suspect a good document (a datetime as a date, NaN or ±inf in a number column that also holds an int),
+    never pass a bad one.
 
     Text columns are checked on their distinct values (a document repeats its ids, units, statuses and
     labels): every value that is not None must be text, which one join of the distinct values proves (it
@@ -192,7 +193,8 @@ def _looks_valid(rows: list[Any], codebook: Codebook, resource: str, doc_id: Any
         texts = [*distinct.values()]
         if not _EMPTY.issuperset(filterfalse(None, chain.from_iterable(texts))):
             return False  # 0, False, [] … (filtered out before the join below)
-        # str.isascii raises on a value that is not text; only text beyond ASCII can be invalid UTF-8
+        # str.isascii raises on a value that is not text; only text beyond ASCII can be invalid UTF-8, and what
+        # makes it so (a lone surrogate) UTF-16 refuses too, at half the cost of encoding to UTF-8
         "".join(filterfalse(str.isascii, filter(None, chain.from_iterable(texts)))).encode("utf-16-le")
         for i, allowed in plan.enums:
             if not distinct[i] <= allowed:
