@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from govstats.codebook import Codebook
 from govstats.tables.model import Cell, Unit
 from govstats.tables.national_labels import ENDS_TABLES, Vocabulary
-from govstats.tables.t2014 import fold_width
 from govstats.text.keys import label_key
 from govstats.text.values import read_cell
 
@@ -99,8 +98,8 @@ def regions(units: list[Unit], vocabulary: Vocabulary) -> list[tuple[int, int]]:
 
 
 def _line_key(unit: Unit) -> str:
-    """The label key of a unit's text; a line of text (prose, seen once) is folded first (``fold_width``)."""
-    return label_key(unit.text if unit.is_row else fold_width(unit.text))
+    """The label key of a unit's text (``label_key`` folds wide forms before NFKC: fast on prose too)."""
+    return label_key(unit.text)
 
 
 def _has_anchor_cell(unit: Unit, vocabulary: Vocabulary) -> bool:

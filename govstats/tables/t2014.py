@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from govstats.codebook import Codebook
@@ -18,19 +17,6 @@ from govstats.text.keys import cell_key
 from govstats.text.values import read_cell
 
 _NUMERIC = re.compile(r"^[+-]?[0-9][0-9,.]*$")
-_WIDE = re.compile("[\uff01-\uff5e\u3000]")
-_WIDE_DECOMPOSED = {chr(c): unicodedata.normalize("NFKD", chr(c)) for c in [*range(0xFF01, 0xFF5F), 0x3000]}
-
-
-def fold_width(text: str) -> str:
-    """The text with its fullwidth forms (，（）：…) and ideographic spaces replaced by what they decompose to
-    (,():… and a space), as NFKC does first. The keys (``label_key``, ``cell_key``) begin with NFKC, so they are
-    the same for the folded text, and several times faster on prose: fullwidth punctuation sends NFKC down its
-    slow path, a folded line of Chinese text passes its quick check. For long texts seen once (lines of prose);
-    short cells recur and their keys are cached as they are."""
-    return _WIDE.sub(lambda match: _WIDE_DECOMPOSED[match.group()], text)
-
-
 @dataclass(frozen=True)
 class RawRow:
     line: int
@@ -197,7 +183,7 @@ def find_spaced_tables(units: list[Unit], codebook: Codebook, first_number: int)
         if not unit.text or unit.is_row:  # most units are rows or blank (the national regions are blanked)
             continue
         start = next((i for i, token in enumerate(unit.text.split())
-                      if codebook.header_roles.get(cell_key(fold_width(token))) == "label"), None)
+                      if codebook.header_roles.get(cell_key(token)) == "label"), None)
         if start is None:
             continue
         position = index

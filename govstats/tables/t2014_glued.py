@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from govstats.codebook import Codebook
 from govstats.tables.model import Unit
-from govstats.tables.t2014 import RawRow, RawTable, RejectedLine, ValueColumn, fold_width
+from govstats.tables.t2014 import RawRow, RawTable, RejectedLine, ValueColumn
 from govstats.text.keys import compact
 
 _NUMBERING = re.compile(r"^(?:其中[:：]?)?(\d{1,2})[.．、]")
@@ -60,7 +60,7 @@ def find_glued_tables(blocks: list[Unit], codebook: Codebook, first_number: int,
         number, line = unit.line, unit.text
         if not patterns.label.search(line) or unit.is_row or number in skip or "|" in line:
             continue  # most lines name no label header
-        text = compact(fold_width(line))  # the same text, faster (see fold_width)
+        text = compact(line)
         found = header.search(text)
         if not found:
             continue
