@@ -54,6 +54,12 @@ class Document:
         """``compact`` of every clean line (for the metadata scans)."""
         return compact_lines(self.clean_lines)
 
+    @functools.cached_property
+    def simplified_lines(self) -> list[str]:
+        """``text_lines``: the non-empty compacted lines in simplified characters (read by ``find_agency`` and
+        ``agencies.resolve``: converted once)."""
+        return text_lines(self.compact_lines)
+
 
 def read_document(path: Path, doc_id: str, source_file: str, limits: dict[str, int]) -> Document:
     """Read a file into its layout (metadata comes later, from ``describe``); raise DocumentError if it is not
@@ -343,7 +349,8 @@ def find_agency(document: Document) -> str | None:
     """The first agency the text states (``stated_agencies``) from a source trusted for the documents table: its
     fields, title and signature, and sentences naming the report (year or agency first) or its compiler when the
     name ends like an agency's; a signature that looks spam-injected gives none (and a note)."""
-    for source, name in stated_agencies(document.clean_lines, document.compact_lines, document.title):
+    for source, name in stated_agencies(document.clean_lines, document.compact_lines, document.title,
+                                        document.simplified_lines):
         if source not in _TRUSTED or (source == "signature" and len(name) > 40):
             continue
         ending = _TRUSTED[source]

@@ -15,7 +15,7 @@ from govstats.agencies.panel import panel_rows
 from govstats.agencies.regions import divisions, mentions
 from govstats.agencies.resolve import clean_name, resolve
 from govstats.codebook import load
-from govstats.documents import describe, read_document
+from govstats.documents import describe, read_document, text_lines
 from govstats.text.keys import compact_lines
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus" / "raw"
@@ -33,7 +33,9 @@ def facts_of(path: Path) -> dict:
 
 def _document(agency: str, clean_lines: list[str]) -> SimpleNamespace:
     """What resolve() reads of a document: its stated agency and its lines (raw and compacted)."""
-    return SimpleNamespace(agency=agency, clean_lines=clean_lines, compact_lines=compact_lines(clean_lines))
+    compacted = compact_lines(clean_lines)
+    return SimpleNamespace(agency=agency, clean_lines=clean_lines, compact_lines=compacted,
+                           simplified_lines=text_lines(compacted))
 
 
 GOLDEN = {

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from govstats.agencies.regions import Mention, Region, mentions, narrow
-from govstats.documents import stated_agencies, text_lines
+from govstats.documents import stated_agencies
 from govstats.text.keys import compact, to_simplified
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ _SOURCES = ("report_named", "published_as", "compiled_by", "publisher_field", "s
 
 def stated_names(document: Document, lines: list[str]) -> Iterator[tuple[str, str]]:
     """(source, raw name) where the text states its author, most direct first: the documents table's agency,
-    then ``documents.stated_agencies`` (compacted, in simplified characters); ``lines`` from ``text_lines``."""
+    then ``documents.stated_agencies`` (compacted, in simplified characters); ``lines``: the document's
+    ``simplified_lines``."""
     if document.agency:
         yield "agency", document.agency
     for source, text in stated_agencies(document.clean_lines, document.compact_lines, simplified=lines):
@@ -229,7 +230,7 @@ def core_name(name: str, chain: list[Mention]) -> tuple[str, list[str]]:
 def resolve(document: Document) -> AgencyFacts:
     """The agency facts of one described document."""
     facts = AgencyFacts()
-    lines = text_lines(document.compact_lines)
+    lines = document.simplified_lines
     for source, raw in stated_names(document, lines):
         name, noisy = clean_name(raw)
         if noisy:
